@@ -1,0 +1,98 @@
+/**
+ * Every fault Switchboard reports is a `SwitchboardError` with a stable `code`.
+ * Runtime faults (bad frames, lost connections, refused sends, throwing listeners) reach the page
+ * as `error` events; only misuse of the API (`UsageError`) is thrown.
+ */
+
+/** Stable codes for {@link SwitchboardError}; switch on these, not on messages. */
+export type ErrorCode =
+  /** A frame on this channel whose payload is not valid JSON. */
+  | 'INVALID_JSON'
+  /** A frame on this channel whose payload is JSON but not an object. */
+  | 'NOT_AN_OBJECT'
+  /** A binary frame; the protocol carries text frames only. */
+  | 'BINARY_FRAME'
+  /** The server refused or ended the connection with a code that stops reconnecting. */
+  | 'CONNECTION_REFUSED'
+  /** A send that the outbox could not hold. */
+  | 'OUTBOX_FULL'
+  /** A send on a closed channel, or queued sends discarded by `close()`. */
+  | 'CHANNEL_CLOSED'
+  /** A handler or listener written by the page threw. */
+  | 'LISTENER_FAILED'
+  /** The API was called in a way it does not support. */
+  | 'USAGE'
+
+const brand = Symbol.for('switchboard.error')
+
+/** Base class of every Switchboard error. */
+export class SwitchboardError extends Error {
+  override readonly name: string = 'SwitchboardError'
+  readonly code: ErrorCode
+  readonly [brand] = true
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** A frame that could not be turned into a message. `raw` is the frame exactly as it arrived. */
+export class ProtocolError extends SwitchboardError {
+  override readonly name = 'ProtocolError'
+  readonly channel: string
+  readonly raw: string
+
+  constructor(code: 'INVALID_JSON' | 'NOT_AN_OBJECT' | 'BINARY_FRAME', message: string, channel: string, raw: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+    this.channel = channel
+    this.raw = raw
+  }
+}
+
+/** The connection ended for good: `closeCode` and `reason` are what the server sent. */
+export class ConnectionError extends SwitchboardError {
+  override readonly name = 'ConnectionError'
+  readonly closeCode: number
+  readonly reason: string
+
+  constructor(message: string, closeCode: number, reason: string) {
+    super('CONNECTION_REFUSED', message)
+    this.closeCode = closeCode
+    this.reason = reason
+  }
+}
+
+/** A message that was not sent: `frames` holds what was refused or discarded, nothing is lost unseen. */
+export class SendError extends SwitchboardError {
+  override readonly name = 'SendError'
+  readonly frames: readonly string[]
+
+  constructor(code: 'OUTBOX_FULL' | 'CHANNEL_CLOSED', message: string, frames: readonly string[]) {
+    super(code, message)
+    this.frames = frames
+  }
+}
+
+/** A page's handler threw; `cause` is what it threw. Dispatch to other handlers went on. */
+export class ListenerError extends SwitchboardError {
+  override readonly name = 'ListenerError'
+
+  constructor(message: string, cause: unknown) {
+    super('LISTENER_FAILED', message, { cause })
+  }
+}
+
+/** The API was misused (a bad channel name, a payload that is not an object, …). Thrown, never emitted. */
+export class UsageError extends SwitchboardError {
+  override readonly name = 'UsageError'
+
+  constructor(message: string) {
+    super('USAGE', message)
+  }
+}
+
+/** True for any Switchboard error, also one from another realm (an iframe, a second bundle copy). */
+export function isSwitchboardError(value: unknown): value is SwitchboardError {
+  return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+}

@@ -1,0 +1,34 @@
+import { UsageError } from './errors.js'
+import type { Payload } from './frame.js'
+import { idOrUndefined, sameId } from './identity.js'
+
+/** Narrows a handler to some messages; all given conditions must hold. */
+export interface MessageFilter {
+  /** Only messages whose `room` equals this. */
+  room?: string | number
+  /** Only messages whose `recipient` is this id; `'me'` is the own participant id. Ids compare as strings. */
+  recipient?: 'me' | string | number
+}
+
+export type Predicate = (payload: Payload) => boolean
+
+const always: Predicate = () => true
+
+/** Turns a filter into a predicate once, at subscription time, so dispatch does no parsing of it. */
+export function compileFilter(filter: MessageFilter | undefined, ownId: string | undefined): Predicate {
+  if (!filter) return always
+  const { room } = filter
+  let recipient: string | undefined
+  if (filter.recipient !== undefined) {
+    recipient = filter.recipient === 'me' ? ownId : idOrUndefined(filter.recipient)
+    if (recipient === undefined) {
+      throw new UsageError(
+        filter.recipient === 'me'
+          ? "{ recipient: 'me' } needs a participant id: pass identity.participantId or set window.dallinger.identity"
+          : `Not a participant id: ${JSON.stringify(filter.recipient)}`,
+      )
+    }
+  }
+  return (payload) =>
+    (room === undefined || sameId(payload.room, room)) && (recipient === undefined || sameId(payload.recipient, recipient))
+}

@@ -1,0 +1,24 @@
+export { Client, createClient, openChannel } from './client.js'
+export type { ClientOptions } from './client.js'
+export { Channel } from './channel.js'
+export type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './channel.js'
+export type { ConnectionState, SendStatus, StateChange, StateReason } from './transport.js'
+export type { CloseInfo, ConnectionOptions, WebSocketConstructor } from './options.js'
+export { CONNECTION_DEFAULTS, TERMINAL_CLOSE_CODES, defaultShouldReconnect } from './options.js'
+export type { MessageFilter } from './filter.js'
+export type { Identity } from './identity.js'
+export type { Logger } from './logger.js'
+export type { QueryParams } from './chat-url.js'
+export { buildChatUrl } from './chat-url.js'
+export { encodeFrame, parseBody, splitFrame } from './frame.js'
+export type { ParsedBody, Payload, SplitFrame } from './frame.js'
+export {
+  ConnectionError,
+  ListenerError,
+  ProtocolError,
+  SendError,
+  SwitchboardError,
+  UsageError,
+  isSwitchboardError,
+} from './errors.js'
+export type { ErrorCode } from './errors.js'

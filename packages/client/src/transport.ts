@@ -1,0 +1,255 @@
+import ReconnectingWebSocket from 'reconnecting-websocket'
+import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
+import { backoffDelay } from './backoff.js'
+import { ConnectionError, ListenerError, SendError } from './errors.js'
+import type { SwitchboardError } from './errors.js'
+import type { Logger } from './logger.js'
+import type { CloseInfo, WebSocketConstructor } from './options.js'
+import { Outbox } from './outbox.js'
+
+/** Where a channel's connection stands. `closed` is final. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+/** Why the state changed. */
+export type StateReason =
+  /** The socket opened. */
+  | 'opened'
+  /** The socket closed (network loss, server restart, …); a reconnect follows. */
+  | 'lost'
+  /** A connect attempt took longer than `connectTimeoutMs`; a reconnect follows. */
+  | 'timeout'
+  /** The server closed with a code that stops reconnecting (see `shouldReconnect`). */
+  | 'refused'
+  /** `close()` was called. */
+  | 'closed'
+
+/** One state change, emitted by the single setter. */
+export interface StateChange {
+  prev: ConnectionState
+  next: ConnectionState
+  reason: StateReason
+  /** The reconnect attempt that comes next (1, 2, …); 0 once open. */
+  attempt: number
+  /** The wait before that attempt, when reconnecting. */
+  delayMs?: number
+  /** The close that caused this change, if one did. */
+  close?: CloseInfo
+  /** Set when the server refused the connection. */
+  error?: ConnectionError
+}
+
+/** What happened to one send: written to the socket, held in the outbox, or refused (and reported). */
+export type SendStatus = 'sent' | 'queued' | 'refused'
+
+export interface TransportConfig {
+  url: string
+  WebSocket: WebSocketConstructor
+  minDelayMs: number
+  maxDelayMs: number
+  connectTimeoutMs: number
+  outboxLimit: number
+  shouldReconnect: (close: CloseInfo) => boolean
+  logger: Logger
+  random?: () => number
+}
+
+export interface TransportHandlers {
+  onState(change: StateChange): void
+  onFrame(data: unknown): void
+  onError(error: SwitchboardError): void
+}
+
+// Longest delay setTimeout accepts; the library's own connect timeout is disabled with it.
+const MAX_TIMER_MS = 2 ** 31 - 1
+const OPEN = 1
+
+/**
+ * One reconnecting socket. The only module that touches `reconnecting-websocket`: the library
+ * supplies the socket lifecycle, while backoff, connect timeout, outbox and state are ours, because
+ * the library computes jitter once per page, flushes its queue before open handlers run and drops
+ * what does not fit.
+ */
+export class Transport {
+  private current: ConnectionState = 'connecting'
+  private attempt = 0
+  private pendingDelayMs = 0
+  private cancelWait: (() => void) | undefined
+  private connectTimer: ReturnType<typeof setTimeout> | undefined
+  private timedOut = false
+  private announcingOpen = false
+  private readonly outbox: Outbox
+  private readonly socket: ReconnectingWebSocket
+
+  constructor(
+    private readonly config: TransportConfig,
+    private readonly handlers: TransportHandlers,
+  ) {
+    this.outbox = new Outbox(config.outboxLimit)
+    this.socket = new ReconnectingWebSocket(() => this.nextUrl(), undefined, {
+      WebSocket: config.WebSocket,
+      minReconnectionDelay: 0,
+      maxReconnectionDelay: 0,
+      reconnectionDelayGrowFactor: 1,
+      connectionTimeout: MAX_TIMER_MS,
+      maxRetries: Infinity,
+      maxEnqueuedMessages: 0,
+    })
+    this.socket.addEventListener('open', this.handleOpen)
+    this.socket.addEventListener('close', this.handleClose)
+    this.socket.addEventListener('message', this.handleMessage)
+    this.socket.addEventListener('error', this.handleError)
+  }
+
+  get state(): ConnectionState {
+    return this.current
+  }
+
+  /**
+   * Sends now when open, else queues in order. Sends made while the open event is being announced go
+   * straight out, ahead of the outbox, so a channel's own open handling (and the page's) comes first.
+   */
+  send(frame: string): SendStatus {
+    switch (this.current) {
+      case 'closed':
+        this.handlers.onError(new SendError('CHANNEL_CLOSED', 'Not sent: the channel is closed', [frame]))
+        return 'refused'
+      case 'open':
+        if (this.socket.readyState === OPEN && (this.outbox.size === 0 || this.announcingOpen)) {
+          this.socket.send(frame)
+          return 'sent'
+        }
+        return this.enqueue(frame)
+      case 'connecting':
+      case 'reconnecting':
+        return this.enqueue(frame)
+      default:
+        return assertNever(this.current)
+    }
+  }
+
+  /** Final and idempotent: stops reconnecting and reports any queued frames it discards. */
+  close(): void {
+    if (this.current === 'closed') return
+    this.setState('closed', { reason: 'closed' })
+    this.shutdown()
+  }
+
+  private enqueue(frame: string): SendStatus {
+    if (this.outbox.push(frame)) return 'queued'
+    this.handlers.onError(
+      new SendError('OUTBOX_FULL', `Not sent: ${this.outbox.limit} messages are already waiting for the connection`, [frame]),
+    )
+    return 'refused'
+  }
+
+  private async nextUrl(): Promise<string> {
+    const delayMs = this.pendingDelayMs
+    this.pendingDelayMs = 0
+    if (delayMs > 0 && this.current !== 'closed') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs)
+        this.cancelWait = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      this.cancelWait = undefined
+    }
+    if (this.current !== 'closed') {
+      this.config.logger.debug('connecting', this.config.url)
+      this.connectTimer = setTimeout(this.handleConnectTimeout, this.config.connectTimeoutMs)
+    }
+    return this.config.url
+  }
+
+  private readonly handleConnectTimeout = (): void => {
+    this.config.logger.debug('connect attempt timed out after', this.config.connectTimeoutMs, 'ms')
+    this.timedOut = true
+    this.socket.reconnect()
+  }
+
+  private readonly handleOpen = (): void => {
+    clearTimeout(this.connectTimer)
+    if (this.current === 'closed') return
+    this.attempt = 0
+    this.announcingOpen = true
+    try {
+      this.setState('open', { reason: 'opened' })
+    } finally {
+      this.announcingOpen = false
+    }
+    this.flush()
+  }
+
+  private readonly handleClose = (event: SocketCloseEvent): void => {
+    clearTimeout(this.connectTimer)
+    if (this.current === 'closed') return
+    const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
+    const timedOut = this.timedOut
+    this.timedOut = false
+    if (!timedOut && !this.wantsReconnect(close)) {
+      const detail = close.reason ? `${close.code}: ${close.reason}` : String(close.code)
+      const error = new ConnectionError(`The server refused the connection (close ${detail}); not reconnecting`, close.code, close.reason)
+      this.setState('closed', { reason: 'refused', close, error })
+      this.shutdown()
+      this.handlers.onError(error)
+      return
+    }
+    this.attempt += 1
+    this.pendingDelayMs = backoffDelay(this.attempt, this.config, this.config.random)
+    this.setState('reconnecting', { reason: timedOut ? 'timeout' : 'lost', close, delayMs: this.pendingDelayMs })
+  }
+
+  private readonly handleMessage = (event: MessageEvent): void => {
+    this.handlers.onFrame(event.data)
+  }
+
+  private readonly handleError = (): void => {
+    this.config.logger.debug('socket error; a close follows')
+  }
+
+  private wantsReconnect(close: CloseInfo): boolean {
+    try {
+      return this.config.shouldReconnect(close)
+    } catch (error) {
+      this.handlers.onError(new ListenerError('shouldReconnect threw; reconnecting anyway', error))
+      return true
+    }
+  }
+
+  private flush(): void {
+    const frames = this.outbox.drain()
+    for (const [index, frame] of frames.entries()) {
+      if (this.socket.readyState !== OPEN) {
+        this.outbox.unshift(frames.slice(index))
+        return
+      }
+      this.socket.send(frame)
+    }
+  }
+
+  /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
+  private shutdown(): void {
+    clearTimeout(this.connectTimer)
+    this.cancelWait?.()
+    this.socket.close(1000)
+    const discarded = this.outbox.drain()
+    if (discarded.length > 0) {
+      this.handlers.onError(
+        new SendError('CHANNEL_CLOSED', `${discarded.length} queued message(s) discarded: the channel closed before they could be sent`, discarded),
+      )
+    }
+  }
+
+  /** The one place the state changes. */
+  private setState(next: ConnectionState, change: Omit<StateChange, 'prev' | 'next' | 'attempt'>): void {
+    const prev = this.current
+    this.current = next
+    this.config.logger.debug(`${prev} → ${next}`, change.reason)
+    this.handlers.onState({ prev, next, attempt: this.attempt, ...change })
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${String(value)}`)
+}

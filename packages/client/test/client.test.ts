@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createClient, openChannel } from '../src/client.js'
+import { UsageError } from '../src/errors.js'
+import { FakeWebSocket } from './fake-socket.js'
+import { nextSocket, quietLogger } from './helpers.js'
+
+afterEach(() => {
+  vi.useRealTimers()
+  vi.unstubAllGlobals()
+  FakeWebSocket.reset()
+})
+
+describe('createClient', () => {
+  it('defaults to the page host and window.dallinger.identity', async () => {
+    vi.useFakeTimers()
+    vi.stubGlobal('location', { protocol: 'https:', host: 'exp.example:8443' })
+    vi.stubGlobal('WebSocket', FakeWebSocket)
+    vi.stubGlobal('dallinger', { identity: { workerId: 'A1', participantId: 12 } })
+    const channel = openChannel('participant_12_channel', { logger: quietLogger })
+    const socket = await nextSocket()
+    expect(socket.url).toBe('wss://exp.example:8443/chat?channel=participant_12_channel&worker_id=A1&participant_id=12')
+    channel.close()
+  })
+
+  it('explains what is missing in Node', () => {
+    const client = createClient({ url: 'ws://x/chat' })
+    expect(() => client.openChannel('c')).toThrow(UsageError)
+    expect(() => createClient({ WebSocket: FakeWebSocket }).openChannel('c')).toThrow(/pass \{ url/)
+  })
+
+  it('closes every channel it opened', async () => {
+    vi.useFakeTimers()
+    const client = createClient({ url: 'ws://x/chat', WebSocket: FakeWebSocket, logger: quietLogger })
+    const a = client.openChannel('a')
+    const b = client.openChannel('b')
+    client.close()
+    expect([a.state, b.state]).toEqual(['closed', 'closed'])
+  })
+})

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { UsageError } from '../src/errors.js'
+import { assertChannelName, encodeFrame, parseBody, serializePayload, splitFrame } from '../src/frame.js'
+
+describe('splitFrame', () => {
+  it('splits at the first colon only', () => {
+    expect(splitFrame('room:{"a":1}')).toEqual({ channel: 'room', body: '{"a":1}' })
+    expect(splitFrame('room:a:b:c')).toEqual({ channel: 'room', body: 'a:b:c' })
+    expect(splitFrame('room:{"t":"12:30","u":"x:y"}')).toEqual({ channel: 'room', body: '{"t":"12:30","u":"x:y"}' })
+  })
+
+  it('keeps unicode intact', () => {
+    expect(splitFrame('räum_🎲:{"text":"héllo 👋 :)"}')).toEqual({ channel: 'räum_🎲', body: '{"text":"héllo 👋 :)"}' })
+  })
+
+  it('handles empty parts and frames without a colon', () => {
+    expect(splitFrame('')).toBeUndefined()
+    expect(splitFrame('ping')).toBeUndefined()
+    expect(splitFrame(':')).toEqual({ channel: '', body: '' })
+    expect(splitFrame('room:')).toEqual({ channel: 'room', body: '' })
+  })
+})
+
+describe('parseBody', () => {
+  it('parses a JSON object', () => {
+    expect(parseBody('{"type":"chat","text":"a:b"}')).toEqual({ ok: true, payload: { type: 'chat', text: 'a:b' } })
+  })
+
+  it('reports invalid JSON without throwing', () => {
+    for (const body of ['', '{', "{'a':1}", 'undefined', '{"a":1}}']) {
+      const result = parseBody(body)
+      expect(result.ok).toBe(false)
+      if (!result.ok) expect(result.code).toBe('INVALID_JSON')
+    }
+  })
+
+  it('refuses JSON that is not an object', () => {
+    for (const body of ['null', '[1,2]', '"text"', '42', 'true']) {
+      expect(parseBody(body)).toMatchObject({ ok: false, code: 'NOT_AN_OBJECT' })
+    }
+  })
+})
+
+describe('encoding', () => {
+  it('writes channel:json', () => {
+    expect(encodeFrame('room_1', serializePayload({ type: 'chat', text: 'x:y' }))).toBe('room_1:{"type":"chat","text":"x:y"}')
+  })
+
+  it('round-trips through split and parse', () => {
+    const payload = { type: 'chat', text: 'ünïcødé 🙂 a:b', n: 1.5, nested: { list: [1, null, 'x'] } }
+    const frame = splitFrame(encodeFrame('c', serializePayload(payload)))
+    expect(frame && parseBody(frame.body)).toEqual({ ok: true, payload })
+  })
+
+  it('refuses payloads that are not JSON objects', () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    for (const bad of [null, [1], 'text', 3, cyclic, { big: 10n }]) {
+      expect(() => serializePayload(bad)).toThrow(UsageError)
+    }
+  })
+
+  it('refuses channel names the server would split', () => {
+    expect(() => assertChannelName('a:b')).toThrow(/cannot contain ':'/)
+    expect(() => assertChannelName('')).toThrow(UsageError)
+    expect(() => assertChannelName(undefined)).toThrow(UsageError)
+    expect(() => assertChannelName('participant_7_channel')).not.toThrow()
+  })
+})

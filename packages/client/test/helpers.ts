@@ -1,0 +1,37 @@
+import { vi } from 'vitest'
+import { createClient } from '../src/client.js'
+import type { ClientOptions } from '../src/client.js'
+import type { SwitchboardError } from '../src/errors.js'
+import type { Logger } from '../src/logger.js'
+import type { StateChange } from '../src/transport.js'
+import { FakeWebSocket } from './fake-socket.js'
+
+export const quietLogger: Logger = { debug: () => {}, warn: () => {} }
+
+/** A client on fake sockets, with identity 7 / w7 and a logger that keeps quiet. */
+export function fakeClient(options: ClientOptions = {}) {
+  return createClient({
+    url: 'ws://test.local/chat',
+    WebSocket: FakeWebSocket,
+    identity: { workerId: 'w7', participantId: 7 },
+    logger: quietLogger,
+    ...options,
+  })
+}
+
+/** Lets the library create its next socket (it does so after a zero timeout) and returns it. */
+export async function nextSocket(afterMs = 0): Promise<FakeWebSocket> {
+  const before = FakeWebSocket.instances.length
+  await vi.advanceTimersByTimeAsync(afterMs)
+  if (FakeWebSocket.instances.length === before) throw new Error(`no new socket within ${afterMs} ms`)
+  return FakeWebSocket.latest()
+}
+
+/** Records state changes and errors of a channel. */
+export function record(channel: { onStateChange(l: (c: StateChange) => void): unknown; onError(l: (e: SwitchboardError) => void): unknown }) {
+  const states: StateChange[] = []
+  const errors: SwitchboardError[] = []
+  channel.onStateChange((change) => states.push(change))
+  channel.onError((error) => errors.push(error))
+  return { states, errors }
+}

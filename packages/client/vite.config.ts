@@ -1,0 +1,23 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite'
+
+// Two artefacts from one source: an ES module for bundlers and an IIFE for a <script> tag.
+// The ES build keeps its dependencies external (the app's bundler dedupes them); the IIFE inlines them.
+export default defineConfig(({ mode }) => ({
+  build: {
+    emptyOutDir: mode !== 'iife',
+    minify: mode === 'iife',
+    sourcemap: true,
+    lib:
+      mode === 'iife'
+        ? { entry: 'src/browser.ts', formats: ['iife'], name: 'Switchboard', fileName: () => 'switchboard.iife.js' }
+        : { entry: 'src/index.ts', formats: ['es'], fileName: () => 'switchboard.js' },
+    rollupOptions: {
+      external: mode === 'iife' ? [] : ['mitt', 'reconnecting-websocket'],
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+  },
+}))
