@@ -8,9 +8,9 @@ export interface CloseInfo {
   reason: string
 }
 
-/** A WebSocket class: the browser's, or `ws`'s in Node. */
+/** A WebSocket class: the browser's, or `ws`'s in Node (its instances need only be event targets like the browser's). */
 export interface WebSocketConstructor {
-  new (url: string, protocols?: string | string[]): WebSocket
+  new (url: string, protocols?: string | string[]): object
   readonly CLOSING: number
 }
 

@@ -1,0 +1,104 @@
+import { CONTROL_CHANNEL } from './control.js'
+import type { ControlEvent } from './control.js'
+import type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
+import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from './messages.js'
+import type { AssignmentMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
+
+/**
+ * The demo chat experiment: broadcast chat (relayed by the server alone), participants paired into
+ * chatrooms as they arrive, each told its room and partner privately, whispers relayed to their
+ * recipient's private channel, and a roster kept from the control channel.
+ */
+export class ChatExperiment implements Experiment {
+  readonly channel = EXPERIMENT_CHANNEL
+  private api: ExperimentApi | undefined
+  /** Open sockets per participant, from connected/disconnected events. */
+  private readonly sockets = new Map<string, number>()
+  /** Channels each participant is subscribed to, from subscribed/unsubscribed events. */
+  private readonly subscriptions = new Map<string, Set<string>>()
+  private readonly rooms = new Map<string, string>()
+  private waiting: string | undefined
+  private roomCount = 0
+
+  start(api: ExperimentApi): void {
+    this.api = api
+  }
+
+  /** Participants with at least one open socket, in arrival order. */
+  get roster(): string[] {
+    return [...this.sockets.keys()]
+  }
+
+  /** The room a participant was put in, if any. */
+  roomOf(participantId: string): string | undefined {
+    return this.rooms.get(participantId)
+  }
+
+  /** Sends `payload` to one participant's private channel. */
+  sendPrivate(participantId: string | number, payload: Record<string, unknown>): void {
+    this.publish(payload, privateChannel(participantId))
+  }
+
+  receiveMessage(message: Record<string, unknown>, context: MessageContext): void {
+    if (context.channel === CONTROL_CHANNEL) {
+      this.onControl(message as ControlEvent)
+      return
+    }
+    if (message.type === 'whisper') this.relayWhisper(message, context)
+  }
+
+  private onControl(event: ControlEvent): void {
+    const id = event.client?.participant_id
+    if (id === null || id === undefined) return
+    if (event.type === 'websocket') {
+      // Dallinger may publish "disconnected" twice for one socket: the count never goes below zero.
+      const count = Math.max(0, (this.sockets.get(id) ?? 0) + (event.event === 'connected' ? 1 : -1))
+      if (count > 0) this.sockets.set(id, count)
+      else this.sockets.delete(id)
+      this.publish({ type: 'roster', participants: this.roster } satisfies RosterMessage, BROADCAST_CHANNEL)
+      return
+    }
+    if (event.channel === null) return
+    const channels = this.subscriptions.get(id) ?? new Set<string>()
+    this.subscriptions.set(id, channels)
+    if (event.event === 'unsubscribed') {
+      channels.delete(event.channel)
+      return
+    }
+    channels.add(event.channel)
+    // Pair only once both of the participant's channels are subscribed, so no announcement is missed.
+    if (!this.rooms.has(id) && id !== this.waiting && channels.has(BROADCAST_CHANNEL) && channels.has(privateChannel(id))) {
+      this.pair(id)
+    }
+  }
+
+  private pair(id: string): void {
+    const partner = this.waiting
+    if (partner === undefined || !this.sockets.has(partner)) {
+      this.waiting = id
+      return
+    }
+    this.waiting = undefined
+    const room = `room_${++this.roomCount}`
+    this.rooms.set(partner, room)
+    this.rooms.set(id, room)
+    this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: [partner, id] } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
+    for (const [who, other] of [[partner, id], [id, partner]] as const) {
+      this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
+    }
+  }
+
+  private relayWhisper(message: Record<string, unknown>, context: MessageContext): void {
+    const { recipient, text } = message
+    if ((typeof recipient !== 'string' && typeof recipient !== 'number') || typeof text !== 'string' || context.participantId === null) {
+      this.api?.log('warn', 'experiment.bad_whisper', { raw: context.raw.slice(0, 200) })
+      return
+    }
+    const whisper: WhisperMessage = { type: 'whisper', text, sender: context.participantId, recipient: String(recipient) }
+    this.sendPrivate(recipient, { ...whisper })
+  }
+
+  private publish(payload: object, channel: string): void {
+    this.api?.publishToSubscribers(payload, channel)
+  }
+}

@@ -1,0 +1,102 @@
+import type { Broker } from './broker.js'
+import { CONTROL_CHANNEL } from './control.js'
+import type { Log } from './log.js'
+
+/** Where a message came from. */
+export interface MessageContext {
+  channel: string
+  /** From the payload's `sender`, else its `participant_id`, else the control event's client; null if none. */
+  participantId: string | null
+  /** The payload text exactly as published. */
+  raw: string
+}
+
+/** What an experiment can do on the server side. */
+export interface ExperimentApi {
+  /** Publishes `payload` (an object is JSON-encoded) to `channel`, by default the experiment's own. */
+  publishToSubscribers(payload: object | string, channel?: string): void
+  log: Log
+}
+
+/**
+ * The server-side counterpart of Dallinger's `Experiment`: subscribed to its `channel` and to
+ * `dallinger_control`, it receives every other message there (its own echoes are filtered out).
+ */
+export interface Experiment {
+  readonly channel: string
+  start?(api: ExperimentApi): void
+  /** Called with each JSON-object payload, in arrival order; control events arrive with `channel: 'dallinger_control'`. */
+  receiveMessage(message: Record<string, unknown>, context: MessageContext): void
+}
+
+/**
+ * Runs one experiment on a broker. Dallinger queues messages without `"immediate": true` for a worker;
+ * here every message is handled at once, in order, which is what `immediate` asks for and never worse.
+ */
+export class ExperimentHost implements ExperimentApi {
+  // Payloads the experiment published and will hear back, per channel: an echo is matched and skipped
+  // by its exact text, since the broker preserves order and never changes bytes.
+  private readonly pendingEchoes = new Map<string, string[]>()
+  private readonly unsubscribes: Array<() => void> = []
+
+  constructor(
+    private readonly broker: Broker,
+    readonly experiment: Experiment,
+    readonly log: Log,
+  ) {}
+
+  start(): void {
+    for (const channel of new Set([this.experiment.channel, CONTROL_CHANNEL])) {
+      this.unsubscribes.push(this.broker.subscribe(channel, (data) => this.receive(channel, data)))
+    }
+    this.experiment.start?.(this)
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe()
+  }
+
+  publishToSubscribers(payload: object | string, channel: string = this.experiment.channel): void {
+    const data = typeof payload === 'string' ? payload : JSON.stringify(payload)
+    if (channel === this.experiment.channel || channel === CONTROL_CHANNEL) {
+      const pending = this.pendingEchoes.get(channel) ?? []
+      pending.push(data)
+      this.pendingEchoes.set(channel, pending)
+    }
+    this.broker.publish(channel, data)
+  }
+
+  private receive(channel: string, data: string): void {
+    const pending = this.pendingEchoes.get(channel)
+    const echo = pending?.indexOf(data) ?? -1
+    if (pending && echo >= 0) {
+      pending.splice(echo, 1)
+      return
+    }
+    let message: unknown
+    try {
+      message = JSON.parse(data)
+    } catch {
+      this.log('warn', 'experiment.invalid_json', { channel, data: data.slice(0, 200) })
+      return
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.log('warn', 'experiment.not_an_object', { channel, data: data.slice(0, 200) })
+      return
+    }
+    const payload = message as Record<string, unknown>
+    try {
+      this.experiment.receiveMessage(payload, { channel, participantId: participantOf(payload), raw: data })
+    } catch (error) {
+      this.log('error', 'experiment.receive_failed', { channel, error })
+    }
+  }
+}
+
+function participantOf(payload: Record<string, unknown>): string | null {
+  const client = payload.client as { participant_id?: unknown } | undefined
+  for (const id of [payload.sender, payload.participant_id, client?.participant_id]) {
+    if (typeof id === 'string' || typeof id === 'number') return String(id)
+  }
+  return null
+}

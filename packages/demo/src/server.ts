@@ -1,0 +1,86 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import type { Broker } from './broker.js'
+import { ChatExperiment } from './chat-experiment.js'
+import { ExperimentHost } from './experiment-host.js'
+import { createHttpHandler } from './http.js'
+import { createLog } from './log.js'
+import type { Log } from './log.js'
+import { MemoryBroker } from './memory-broker.js'
+import { ParticipantStore } from './participants.js'
+import { ChatRelay } from './relay.js'
+
+export interface DemoServerOptions {
+  /** 0 picks a free port. @default 0 */
+  port?: number
+  /** @default '127.0.0.1' */
+  host?: string
+  /** @default JSON lines on stderr at 'info' */
+  log?: Log
+  /** @default a new in-memory broker */
+  broker?: Broker
+  /** @default 25000 */
+  pingIntervalMs?: number
+  /** @default packages/demo/dist/pages */
+  pagesDir?: string
+  /** @default packages/client/dist */
+  clientDistDir?: string
+}
+
+export interface DemoServer {
+  /** `http://host:port` */
+  url: string
+  port: number
+  relay: ChatRelay
+  experiment: ChatExperiment
+  participants: ParticipantStore
+  close(): Promise<void>
+}
+
+/** Starts the demo: HTTP pages and endpoints, the `/chat` relay and the chat experiment. */
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
+  const log = options.log ?? createLog()
+  const broker = options.broker ?? new MemoryBroker((error, channel) => log('error', 'broker.listener_failed', { channel, error }))
+  const participants = new ParticipantStore()
+  const relay = new ChatRelay({ broker, log, ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}) })
+  const experiment = new ChatExperiment()
+  const host = new ExperimentHost(broker, experiment, log)
+  host.start()
+
+  const server = createServer(
+    createHttpHandler({
+      participants,
+      log,
+      pagesDir: options.pagesDir ?? fileURLToPath(new URL('../dist/pages', import.meta.url)),
+      clientDistDir: options.clientDistDir ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
+    }),
+  )
+  server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://demo').pathname === '/chat') relay.handleUpgrade(request, socket, head)
+    else socket.destroy()
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  const hostname = options.host === undefined || options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host
+  log('info', 'server.listening', { port })
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${hostname}:${port}`,
+    port,
+    relay,
+    experiment,
+    participants,
+    close: () =>
+      (closing ??= (async () => {
+        relay.close()
+        host.stop()
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await broker.close()
+      })()),
+  }
+}

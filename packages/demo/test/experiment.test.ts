@@ -1,0 +1,82 @@
+import { createClient } from '@switchboard/client'
+import type { Channel, Client, Payload } from '@switchboard/client'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { silentLog } from '../src/log.js'
+import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from '../src/messages.js'
+import { startDemoServer } from '../src/server.js'
+import type { DemoServer } from '../src/server.js'
+
+let server: DemoServer
+const clients: Client[] = []
+beforeEach(async () => {
+  server = await startDemoServer({ log: silentLog })
+})
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close()
+  await server.close()
+})
+
+/** Collects every message of a channel and waits for one that matches. */
+function inbox(channel: Channel) {
+  const messages: Payload[] = []
+  channel.onAny((message) => messages.push(message))
+  return {
+    messages,
+    /** The first message that matches; with `latest`, waits until the newest message matches. */
+    async waitFor(predicate: (m: Payload) => boolean, { latest = false, timeoutMs = 5000 } = {}): Promise<Payload> {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = latest ? [messages.at(-1)].find((m) => m !== undefined && predicate(m)) : messages.find(predicate)
+        if (found) return found
+        if (Date.now() > deadline) throw new Error(`no matching message in ${JSON.stringify(messages)}`)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    },
+  }
+}
+
+/** A participant as a Node bot: the SDK with `ws`, as a page would use it. */
+async function participant() {
+  const { participant: p } = (await (await fetch(`${server.url}/participant`, { method: 'POST' })).json()) as { participant: { id: number; worker_id: string } }
+  const client = createClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: p.id, workerId: p.worker_id } })
+  clients.push(client)
+  const broadcast = inbox(client.openChannel(BROADCAST_CHANNEL))
+  const mine = client.openChannel(privateChannel(p.id))
+  const inboxOf = inbox(mine)
+  await mine.ready()
+  return { id: String(p.id), client, broadcast, private: inboxOf, channel: mine }
+}
+
+describe('chat experiment', () => {
+  it('pairs arrivals into a chatroom and tells each its room and partner privately', async () => {
+    const a = await participant()
+    const b = await participant()
+    const announcement = await a.broadcast.waitFor((m) => m.type === 'create_chatroom')
+    expect(announcement).toEqual({ type: 'create_chatroom', chatroom: 'room_1', participant_ids: [a.id, b.id] })
+    expect(await a.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: b.id, recipient: a.id })
+    expect(await b.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: a.id, recipient: b.id })
+  })
+
+  it('keeps a roster from control events', async () => {
+    const a = await participant()
+    const b = await participant()
+    const roster = (ids: string[]) => (m: Payload) => m.type === 'roster' && JSON.stringify(m.participants) === JSON.stringify(ids)
+    await a.broadcast.waitFor(roster([a.id, b.id]))
+    b.client.close()
+    await a.broadcast.waitFor(roster([a.id]), { latest: true })
+    expect(server.experiment.roster).toEqual([a.id])
+  })
+
+  it('relays a whisper to its recipient only, with the sender filled in', async () => {
+    const a = await participant()
+    const b = await participant()
+    const c = await participant()
+    a.channel.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', recipient: Number(c.id), text: 'psst', sender: a.id })
+    expect(await c.private.waitFor((m) => m.type === 'whisper')).toEqual({ type: 'whisper', text: 'psst', sender: a.id, recipient: c.id })
+    // A later message that everyone sees proves the whisper had its chance to reach the others.
+    a.channel.sendTo(BROADCAST_CHANNEL, { type: 'chat', text: 'marker', sender: a.id })
+    for (const p of [a, b, c]) await p.broadcast.waitFor((m) => m.text === 'marker')
+    expect([...a.private.messages, ...b.private.messages].filter((m) => m.type === 'whisper')).toEqual([])
+  })
+})
