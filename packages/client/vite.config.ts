@@ -1,9 +1,11 @@
 /// <reference types="vitest/config" />
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 
 // Two artefacts from one source: an ES module for bundlers and an IIFE for a <script> tag.
 // The ES build keeps its dependencies external (the app's bundler dedupes them); the IIFE inlines them.
 export default defineConfig(({ mode }) => ({
+  root: fileURLToPath(new URL('.', import.meta.url)),
   build: {
     emptyOutDir: mode !== 'iife',
     minify: mode === 'iife',

@@ -1,18 +1,21 @@
 /// <reference types="vitest/config" />
+import { fileURLToPath } from 'node:url'
 import { defaultClientConditions, defineConfig } from 'vite'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 // The pages import @switchboard/client's source (the custom condition), so no stale client build
 // can stand in the way during development.
 export default defineConfig({
-  root: 'pages',
+  root: here('./pages'),
   resolve: { conditions: ['@switchboard/source', ...defaultClientConditions] },
   build: {
-    outDir: '../dist/pages',
+    outDir: here('./dist/pages'),
     emptyOutDir: true,
     sourcemap: true,
   },
   test: {
-    root: '.',
+    root: here('.'),
     include: ['test/**/*.test.ts'],
     testTimeout: 15_000,
   },

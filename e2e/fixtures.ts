@@ -1,0 +1,109 @@
+import { test as base, expect } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
+import { silentLog, startDemoServer } from '@switchboard/demo'
+import type { DemoServer } from '@switchboard/demo'
+import type { PageState } from '../packages/demo/pages/ui.js'
+
+export { expect }
+export type { PageState }
+
+/** Which demo page a participant uses. */
+export type PageKind = 'module' | 'script-tag'
+
+const PATHS: Record<PageKind, string> = { module: '/', 'script-tag': '/script-tag.html' }
+
+/** One tab: one participant of the demo experiment, driven through its page. */
+export class Participant {
+  constructor(
+    readonly page: Page,
+    readonly id: string,
+  ) {}
+
+  /** The page's state, as it mirrors it in JSON. */
+  async state(): Promise<PageState> {
+    return JSON.parse((await this.page.getByTestId('state').textContent()) ?? '{}') as PageState
+  }
+
+  async sendBroadcast(text: string): Promise<void> {
+    await this.submit('broadcast-form', { text })
+  }
+
+  async sendRoom(text: string): Promise<void> {
+    await this.submit('room-form', { text })
+  }
+
+  async whisper(recipient: string, text: string): Promise<void> {
+    await this.submit('whisper-form', { recipient, text })
+  }
+
+  /** Waits, retrying, until `read(state)` equals `expected`. */
+  async expectState<T>(read: (state: PageState) => T, expected: T): Promise<void> {
+    await expect.poll(async () => read(await this.state()), { message: `participant ${this.id}`, intervals: [50, 100, 250] }).toEqual(expected)
+  }
+
+  private async submit(form: string, fields: Record<string, string>): Promise<void> {
+    const locator = this.page.getByTestId(form)
+    for (const [name, value] of Object.entries(fields)) await locator.locator(`input[name="${name}"]`).fill(value)
+    await locator.getByRole('button', { name: 'Send' }).click()
+  }
+}
+
+/** A person with a browser of their own (a new context); each tab they open is a new participant. */
+export interface User {
+  context: BrowserContext
+  openTab(kind?: PageKind): Promise<Participant>
+}
+
+interface Fixtures {
+  /** A demo server of this test's own, on a free port: no test sees another's participants. */
+  server: DemoServer
+  /** Makes a new user (browser context); everything is closed after the test. */
+  newUser: () => Promise<User>
+  /** `n` participants, each in a tab of its own user, opened one after the other. */
+  participants: (n: number, kind?: PageKind) => Promise<Participant[]>
+}
+
+export const test = base.extend<Fixtures>({
+  server: async ({}, use) => {
+    const server = await startDemoServer({ log: silentLog })
+    await use(server)
+    await server.close()
+  },
+
+  newUser: async ({ browser, server }, use) => {
+    const contexts: BrowserContext[] = []
+    await use(async () => {
+      const context = await browser.newContext({ baseURL: server.url })
+      contexts.push(context)
+      return {
+        context,
+        openTab: async (kind: PageKind = 'module') => {
+          const page = await context.newPage()
+          page.on('pageerror', (error) => console.error(`page error: ${error.message}`))
+          await page.goto(PATHS[kind])
+          await expect(page.getByTestId('participant')).not.toHaveText('…')
+          const id = (await page.getByTestId('participant').textContent()) ?? ''
+          const participant = new Participant(page, id)
+          await participant.expectState((s) => [s.connection.broadcast_channel, s.connection[`participant_${id}_channel`]], ['open', 'open'])
+          return participant
+        },
+      }
+    })
+    await Promise.all(contexts.map((context) => context.close()))
+  },
+
+  participants: async ({ newUser }, use) => {
+    await use(async (n, kind = 'module') => {
+      const list: Participant[] = []
+      for (let i = 0; i < n; i++) list.push(await (await newUser()).openTab(kind))
+      return list
+    })
+  },
+})
+
+/** Texts of broadcast chat lines on a page. */
+export const broadcastTexts = (s: PageState): string[] => s.broadcast.map((m) => m.text)
+/** Texts of room chat lines on a page. */
+export const roomTexts = (s: PageState): string[] => s.roomChat.map((m) => m.text)
+/** Whisper texts in a page's private inbox. */
+export const whisperTexts = (s: PageState): string[] => s.inbox.flatMap((m) => (m.type === 'whisper' ? [m.text] : []))

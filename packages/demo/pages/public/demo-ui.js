@@ -1,0 +1,105 @@
+// The demo pages' user interface, shared by the ES-module page and the script-tag page.
+// It only renders: connecting is each page's own business. Chat text is always set as text, never HTML.
+;(function () {
+  'use strict'
+
+  var SECTIONS = [
+    ['Connection', 'connection'],
+    ['Who is here', 'roster'],
+    ['Broadcast', 'broadcast-feed', 'broadcast-form', 'Say something to everyone'],
+    ['Your chatroom', 'room-feed', 'room-form', 'Say something to your room'],
+    ['Private inbox', 'inbox', 'whisper-form', 'Whisper (to the participant id on the left)'],
+    ['Problems', 'errors'],
+  ]
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag)
+    Object.keys(attrs || {}).forEach(function (key) {
+      node.setAttribute(key, attrs[key])
+    })
+    if (text !== undefined) node.textContent = text
+    return node
+  }
+
+  function createState() {
+    return { participantId: null, connection: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [] }
+  }
+
+  function mount(root, title) {
+    root.appendChild(el('h1', {}, title))
+    var who = el('p', {}, 'Participant ')
+    who.appendChild(el('strong', { 'data-testid': 'participant' }, '…'))
+    root.appendChild(who)
+    SECTIONS.forEach(function (section) {
+      var box = el('section', { class: 'card' })
+      box.appendChild(el('h2', {}, section[0]))
+      box.appendChild(el('ul', { 'data-testid': section[1] }))
+      if (section[2]) {
+        var form = el('form', { 'data-testid': section[2] })
+        if (section[2] === 'whisper-form') form.appendChild(el('input', { name: 'recipient', placeholder: 'id', size: '3', 'aria-label': 'recipient id', required: '' }))
+        form.appendChild(el('input', { name: 'text', placeholder: section[3], 'aria-label': section[3], autocomplete: 'off', required: '' }))
+        form.appendChild(el('button', { type: 'submit' }, 'Send'))
+        box.appendChild(form)
+      }
+      root.appendChild(box)
+    })
+    var details = el('details', {})
+    details.appendChild(el('summary', {}, 'State as JSON'))
+    details.appendChild(el('pre', { 'data-testid': 'state' }, '{}'))
+    root.appendChild(details)
+  }
+
+  function fill(testid, items, format) {
+    var list = document.querySelector('[data-testid="' + testid + '"]')
+    list.replaceChildren.apply(
+      list,
+      items.map(function (item) {
+        return el('li', {}, format(item))
+      }),
+    )
+  }
+
+  function render(state) {
+    document.querySelector('[data-testid="participant"]').textContent = state.participantId === null ? '…' : state.participantId
+    fill('connection', Object.keys(state.connection), function (name) {
+      return name + ': ' + state.connection[name]
+    })
+    fill('roster', state.roster, function (id) {
+      return 'participant ' + id + (id === state.participantId ? ' (you)' : '')
+    })
+    fill('broadcast-feed', state.broadcast, function (m) {
+      return m.sender + ': ' + m.text
+    })
+    fill('room-feed', state.roomChat, function (m) {
+      return '[' + m.room + '] ' + m.sender + ': ' + m.text
+    })
+    fill('inbox', state.inbox, function (m) {
+      return m.type === 'whisper' ? 'whisper from ' + m.sender + ': ' + m.text : 'you are in ' + m.room + ' with participant ' + m.partner
+    })
+    fill('errors', state.errors, function (e) {
+      return e.code + ': ' + e.message
+    })
+    document.querySelector('[data-testid="state"]').textContent = JSON.stringify(state, null, 2)
+  }
+
+  /** Calls handler(fields) on submit and clears the text field. */
+  function onSubmit(testid, handler) {
+    var form = document.querySelector('[data-testid="' + testid + '"]')
+    form.addEventListener('submit', function (event) {
+      event.preventDefault()
+      var fields = Object.fromEntries(new FormData(form))
+      handler(fields)
+      form.elements.namedItem('text').value = ''
+    })
+  }
+
+  /** Dallinger's participant and agent creation, as a page does it. */
+  function post(path) {
+    return fetch(path, { method: 'POST' }).then(function (response) {
+      if (!response.ok) throw new Error('POST ' + path + ' answered ' + response.status)
+      return response.json()
+    })
+  }
+
+  window.DemoUI = { createState: createState, mount: mount, render: render, onSubmit: onSubmit, post: post }
+})()

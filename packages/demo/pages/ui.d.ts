@@ -1,0 +1,24 @@
+// Types for public/demo-ui.js, the rendering both demo pages share.
+export interface PageState {
+  participantId: string | null
+  connection: Record<string, string>
+  roster: string[]
+  broadcast: Array<{ sender: string; text: string }>
+  room: string | null
+  partner: string | null
+  roomChat: Array<{ room: string; sender: string; text: string }>
+  inbox: Array<{ type: 'whisper'; sender: string; text: string } | { type: 'assignment'; room: string; partner: string }>
+  errors: Array<{ code: string; message: string; raw?: string }>
+}
+
+declare global {
+  interface Window {
+    DemoUI: {
+      createState(): PageState
+      mount(root: HTMLElement, title: string): void
+      render(state: PageState): void
+      onSubmit(testid: string, handler: (fields: Record<string, string>) => void): void
+      post<T>(path: string): Promise<T>
+    }
+  }
+}
