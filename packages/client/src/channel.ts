@@ -3,7 +3,7 @@ import type { Emitter } from 'mitt'
 import { ListenerError, ProtocolError, SwitchboardError, UsageError } from './errors.js'
 import { compileFilter } from './filter.js'
 import type { MessageFilter } from './filter.js'
-import { assertChannelName, encodeFrame, parseBody, serializePayload, splitFrame } from './frame.js'
+import { assertChannelName, decodeFrame, encodeFrame } from './frame.js'
 import type { Payload } from './frame.js'
 import type { Identity } from './identity.js'
 import type { Logger } from './logger.js'
@@ -127,13 +127,12 @@ export class Channel {
    * @returns `'sent'`, `'queued'` until the socket opens, or `'refused'` (reported through `onError`).
    */
   send(payload: Payload): SendStatus {
-    return this.transport.send(encodeFrame(this.name, serializePayload(payload)))
+    return this.transport.send(encodeFrame(this.name, payload))
   }
 
   /** Sends `payload` to another channel over this channel's socket, as Dallinger allows. */
   sendTo(channel: string, payload: Payload): SendStatus {
-    assertChannelName(channel)
-    return this.transport.send(encodeFrame(channel, serializePayload(payload)))
+    return this.transport.send(encodeFrame(channel, payload))
   }
 
   /** Resolves once open (at once if open now); rejects if the channel closes first. */
@@ -174,18 +173,18 @@ export class Channel {
       this.report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame: the protocol carries text frames', this.name, '[binary]'))
       return
     }
-    const frame = splitFrame(data)
-    if (frame?.channel !== this.name) {
+    const frame = decodeFrame(data)
+    if (frame.channel !== this.name) {
       this.logger.debug('ignored a frame without this channel prefix:', data)
       return
     }
-    const parsed = parseBody(frame.body)
-    if (!parsed.ok) {
-      this.report(new ProtocolError(parsed.code, parsed.message, this.name, data))
+    if (!frame.ok) {
+      // NO_CHANNEL cannot reach here: such a frame has no channel, so it was ignored above.
+      if (frame.code !== 'NO_CHANNEL') this.report(new ProtocolError(frame.code, frame.message, this.name, data))
       return
     }
-    const delivery: Delivery = { payload: parsed.payload, meta: { channel: this.name, raw: data, receivedAt: Date.now() } }
-    const { type } = parsed.payload
+    const delivery: Delivery = { payload: frame.payload, meta: { channel: this.name, raw: data, receivedAt: Date.now() } }
+    const { type } = frame.payload
     if (typeof type === 'string') this.emitter.emit(type, delivery)
     for (const handler of [...this.anyHandlers]) handler(delivery)
   }

@@ -5,7 +5,7 @@ import type { Identity } from './identity.js'
 import { resolveIdentity } from './identity.js'
 import { makeLogger } from './logger.js'
 import { CONNECTION_DEFAULTS, defaultShouldReconnect } from './options.js'
-import type { ConnectionOptions, WebSocketConstructor } from './options.js'
+import type { ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
 
 /** Options for {@link createClient}; each can be overridden per channel in `openChannel`. */
 export type ClientOptions = ConnectionOptions
@@ -46,8 +46,10 @@ export class Client {
         minDelayMs: merged.minDelayMs ?? CONNECTION_DEFAULTS.minDelayMs,
         maxDelayMs: merged.maxDelayMs ?? CONNECTION_DEFAULTS.maxDelayMs,
         connectTimeoutMs: merged.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs,
+        maxAttempts: merged.maxAttempts ?? CONNECTION_DEFAULTS.maxAttempts,
         outboxLimit: merged.outboxLimit ?? CONNECTION_DEFAULTS.outboxLimit,
         shouldReconnect: merged.shouldReconnect ?? defaultShouldReconnect,
+        lifecycle: merged.lifecycle === undefined ? pageLifecycle() : (merged.lifecycle ?? undefined),
       },
     })
     this.channels.set(name, channel)
@@ -85,6 +87,12 @@ let defaultClient: Client | undefined
 export function openChannel(name: string, options?: ConnectionOptions): Channel {
   defaultClient ??= createClient()
   return defaultClient.openChannel(name, options)
+}
+
+/** The page's `window` when there is one (a browser), else nothing (Node). */
+function pageLifecycle(): LifecycleTarget | undefined {
+  const page = globalThis as Partial<LifecycleTarget> & { document?: unknown }
+  return typeof page.addEventListener === 'function' && page.document !== undefined ? (page as LifecycleTarget) : undefined
 }
 
 function globalWebSocket(): WebSocketConstructor {

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'BINARY_FRAME'
   /** The server refused or ended the connection with a code that stops reconnecting. */
   | 'CONNECTION_REFUSED'
+  /** `maxAttempts` reconnect attempts failed in a row. */
+  | 'CONNECTION_GAVE_UP'
   /** A send that the outbox could not hold. */
   | 'OUTBOX_FULL'
   /** A send on a closed channel, or queued sends discarded by `close()`. */
@@ -50,14 +52,14 @@ export class ProtocolError extends SwitchboardError {
   }
 }
 
-/** The connection ended for good: `closeCode` and `reason` are what the server sent. */
+/** The connection ended for good: `closeCode` and `reason` are those of the last close. */
 export class ConnectionError extends SwitchboardError {
   override readonly name = 'ConnectionError'
   readonly closeCode: number
   readonly reason: string
 
-  constructor(message: string, closeCode: number, reason: string) {
-    super('CONNECTION_REFUSED', message)
+  constructor(message: string, closeCode: number, reason: string, code: 'CONNECTION_REFUSED' | 'CONNECTION_GAVE_UP' = 'CONNECTION_REFUSED') {
+    super(code, message)
     this.closeCode = closeCode
     this.reason = reason
   }

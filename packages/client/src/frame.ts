@@ -26,9 +26,27 @@ export function assertChannelName(name: unknown): asserts name is string {
   }
 }
 
-/** `channel:body`, as the server expects it. */
-export function encodeFrame(channel: string, body: string): string {
-  return `${channel}:${body}`
+/** A frame decoded by {@link decodeFrame}. `NO_CHANNEL` is a frame without a colon, like an old server's bare `ping`. */
+export type DecodedFrame =
+  | { ok: true; channel: string; payload: Payload }
+  | { ok: false; channel: string | undefined; code: 'NO_CHANNEL' | 'INVALID_JSON' | 'NOT_AN_OBJECT'; message: string }
+
+/**
+ * `channel:JSON`, as the server expects it. Misuse (a channel name with a colon, a payload that is not
+ * a JSON-serialisable object) throws a UsageError.
+ * @example encodeFrame('room_1', { type: 'chat', text: 'hi' }) // 'room_1:{"type":"chat","text":"hi"}'
+ */
+export function encodeFrame(channel: string, payload: Payload): string {
+  assertChannelName(channel)
+  return `${channel}:${serializePayload(payload)}`
+}
+
+/** Splits at the first colon and parses the payload. Never throws, whatever the input. */
+export function decodeFrame(raw: string): DecodedFrame {
+  const frame = splitFrame(raw)
+  if (!frame) return { ok: false, channel: undefined, code: 'NO_CHANNEL', message: 'Frame has no "<channel>:" prefix' }
+  const parsed = parseBody(frame.body)
+  return parsed.ok ? { ok: true, channel: frame.channel, payload: parsed.payload } : { ok: false, channel: frame.channel, code: parsed.code, message: parsed.message }
 }
 
 /** Splits at the FIRST colon, as the server does; undefined for a frame without one. Never throws. */

@@ -3,15 +3,15 @@ export type { ClientOptions } from './client.js'
 export { Channel } from './channel.js'
 export type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './channel.js'
 export type { ConnectionState, SendStatus, StateChange, StateReason } from './transport.js'
-export type { CloseInfo, ConnectionOptions, WebSocketConstructor } from './options.js'
+export type { CloseInfo, ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
 export { CONNECTION_DEFAULTS, TERMINAL_CLOSE_CODES, defaultShouldReconnect } from './options.js'
 export type { MessageFilter } from './filter.js'
 export type { Identity } from './identity.js'
 export type { Logger } from './logger.js'
 export type { QueryParams } from './chat-url.js'
 export { buildChatUrl } from './chat-url.js'
-export { encodeFrame, parseBody, splitFrame } from './frame.js'
-export type { ParsedBody, Payload, SplitFrame } from './frame.js'
+export { decodeFrame, encodeFrame } from './frame.js'
+export type { DecodedFrame, Payload } from './frame.js'
 export {
   ConnectionError,
   ListenerError,

@@ -14,6 +14,16 @@ export interface WebSocketConstructor {
   readonly CLOSING: number
 }
 
+/**
+ * Where page lifecycle events come from: `online`, `pagehide` and `pageshow`, and `navigator.onLine`.
+ * The browser's `window` fits.
+ */
+export interface LifecycleTarget {
+  addEventListener(type: string, listener: (event: Event) => void): void
+  removeEventListener(type: string, listener: (event: Event) => void): void
+  navigator?: { onLine?: boolean }
+}
+
 /** How a client connects; every option has a default, documented here and in the README. */
 export interface ConnectionOptions {
   /**
@@ -39,6 +49,12 @@ export interface ConnectionOptions {
   maxDelayMs?: number
   /** An attempt that has not opened by then is abandoned and retried. @default 4000 */
   connectTimeoutMs?: number
+  /**
+   * Failed reconnect attempts in a row after which the channel gives up: it closes, `ready()` rejects
+   * and a `CONNECTION_GAVE_UP` error is reported.
+   * @default Infinity
+   */
+  maxAttempts?: number
   /** Most sends held while the socket is not open; past it a send is refused and reported. @default 1000 */
   outboxLimit?: number
   /**
@@ -46,6 +62,13 @@ export interface ConnectionOptions {
    * @default {@link defaultShouldReconnect}: stop on 1002, 1003, 1007, 1010, 1015 and 4400–4499
    */
   shouldReconnect?: (close: CloseInfo) => boolean
+  /**
+   * Page lifecycle source: reconnect at once on `online` and on `pageshow` from the back/forward cache,
+   * make no attempt while `navigator.onLine` is false, release the socket on `pagehide` into that cache.
+   * `null` ignores the page.
+   * @default window in a browser, none in Node
+   */
+  lifecycle?: LifecycleTarget | null
   /** Log connection events through `logger.debug`. @default false */
   debug?: boolean
   /** Where debug lines and unhandled-error warnings go. @default console */
@@ -69,5 +92,6 @@ export const CONNECTION_DEFAULTS = {
   minDelayMs: 1000,
   maxDelayMs: 30_000,
   connectTimeoutMs: 4000,
+  maxAttempts: Number.POSITIVE_INFINITY,
   outboxLimit: 1000,
 } as const

@@ -4,7 +4,7 @@ import { backoffDelay } from './backoff.js'
 import { ConnectionError, ListenerError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
 import type { Logger } from './logger.js'
-import type { CloseInfo, WebSocketConstructor } from './options.js'
+import type { CloseInfo, LifecycleTarget, WebSocketConstructor } from './options.js'
 import { Outbox } from './outbox.js'
 
 /** Where a channel's connection stands. `closed` is final. */
@@ -22,6 +22,16 @@ export type StateReason =
   | 'refused'
   /** `close()` was called. */
   | 'closed'
+  /** `maxAttempts` reconnect attempts failed in a row; closed for good. */
+  | 'gave-up'
+  /** The browser is offline: no attempt is made until it is back online. */
+  | 'offline'
+  /** The browser came back online: the next attempt starts at once. */
+  | 'online'
+  /** The page went into the back/forward cache (`pagehide`); the socket is released. */
+  | 'suspended'
+  /** The page came back from the back/forward cache (`pageshow`); reconnecting at once. */
+  | 'resumed'
 
 /** One state change, emitted by the single setter. */
 export interface StateChange {
@@ -34,7 +44,7 @@ export interface StateChange {
   delayMs?: number
   /** The close that caused this change, if one did. */
   close?: CloseInfo
-  /** Set when the server refused the connection. */
+  /** Set when the channel closed because the server refused it or the attempts ran out. */
   error?: ConnectionError
 }
 
@@ -47,8 +57,10 @@ export interface TransportConfig {
   minDelayMs: number
   maxDelayMs: number
   connectTimeoutMs: number
+  maxAttempts: number
   outboxLimit: number
   shouldReconnect: (close: CloseInfo) => boolean
+  lifecycle: LifecycleTarget | undefined
   logger: Logger
   random?: () => number
 }
@@ -76,6 +88,7 @@ export class Transport {
   private cancelWait: (() => void) | undefined
   private connectTimer: ReturnType<typeof setTimeout> | undefined
   private timedOut = false
+  private suspended = false
   private announcingOpen = false
   private readonly outbox: Outbox
   private readonly socket: ReconnectingWebSocket
@@ -98,6 +111,7 @@ export class Transport {
     this.socket.addEventListener('close', this.handleClose)
     this.socket.addEventListener('message', this.handleMessage)
     this.socket.addEventListener('error', this.handleError)
+    this.listenToPage('addEventListener')
   }
 
   get state(): ConnectionState {
@@ -142,27 +156,41 @@ export class Transport {
     return 'refused'
   }
 
+  /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */
   private async nextUrl(): Promise<string> {
     const delayMs = this.pendingDelayMs
     this.pendingDelayMs = 0
-    if (delayMs > 0 && this.current !== 'closed') {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delayMs)
-        this.cancelWait = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      this.cancelWait = undefined
+    if (delayMs > 0 && this.active()) await this.pause(delayMs)
+    while (this.active() && this.config.lifecycle?.navigator?.onLine === false) {
+      this.setState('reconnecting', { reason: 'offline' })
+      await this.pause()
     }
-    if (this.current !== 'closed') {
+    if (this.active()) {
       this.config.logger.debug('connecting', this.config.url)
       this.connectTimer = setTimeout(this.handleConnectTimeout, this.config.connectTimeoutMs)
     }
     return this.config.url
   }
 
+  /** Waits `ms`, or until `online`, `close()` or `pagehide` cut the wait short (forever without `ms`). */
+  private pause(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        if (this.cancelWait === done) this.cancelWait = undefined
+        resolve()
+      }
+      const timer = ms === undefined ? undefined : setTimeout(done, ms)
+      this.cancelWait = done
+    })
+  }
+
+  private active(): boolean {
+    return this.current !== 'closed' && !this.suspended
+  }
+
   private readonly handleConnectTimeout = (): void => {
+    if (!this.active()) return
     this.config.logger.debug('connect attempt timed out after', this.config.connectTimeoutMs, 'ms')
     this.timedOut = true
     this.socket.reconnect()
@@ -183,7 +211,7 @@ export class Transport {
 
   private readonly handleClose = (event: SocketCloseEvent): void => {
     clearTimeout(this.connectTimer)
-    if (this.current === 'closed') return
+    if (!this.active()) return
     const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
     const timedOut = this.timedOut
     this.timedOut = false
@@ -195,9 +223,57 @@ export class Transport {
       this.handlers.onError(error)
       return
     }
+    if (this.attempt >= this.config.maxAttempts) {
+      const error = new ConnectionError(
+        `Gave up after ${this.attempt} failed reconnect attempts (last close ${close.code})`,
+        close.code,
+        close.reason,
+        'CONNECTION_GAVE_UP',
+      )
+      this.setState('closed', { reason: 'gave-up', close, error })
+      this.shutdown()
+      this.handlers.onError(error)
+      return
+    }
     this.attempt += 1
     this.pendingDelayMs = backoffDelay(this.attempt, this.config, this.config.random)
     this.setState('reconnecting', { reason: timedOut ? 'timeout' : 'lost', close, delayMs: this.pendingDelayMs })
+  }
+
+  private readonly handleOnline = (): void => {
+    const waiting = this.cancelWait !== undefined || this.pendingDelayMs > 0
+    if (this.current !== 'reconnecting' || this.suspended || !waiting) return
+    this.pendingDelayMs = 0
+    this.setState('reconnecting', { reason: 'online', delayMs: 0 })
+    this.cancelWait?.()
+  }
+
+  /** Releases the socket when the page enters the back/forward cache, which an open socket would prevent. */
+  private readonly handlePageHide = (event: Event): void => {
+    if (!(event as PageTransitionEvent).persisted || !this.active()) return
+    this.suspended = true
+    clearTimeout(this.connectTimer)
+    this.cancelWait?.()
+    this.setState('reconnecting', { reason: 'suspended' })
+    this.socket.close(1000, 'page hidden')
+  }
+
+  private readonly handlePageShow = (event: Event): void => {
+    if (!(event as PageTransitionEvent).persisted || !this.suspended || this.current === 'closed') return
+    this.attempt = 0
+    this.pendingDelayMs = 0
+    this.setState('reconnecting', { reason: 'resumed', delayMs: 0 })
+    // Still suspended while the library reconnects, so the close it may dispatch for the old socket is ignored.
+    this.socket.reconnect()
+    this.suspended = false
+  }
+
+  private listenToPage(method: 'addEventListener' | 'removeEventListener'): void {
+    const target = this.config.lifecycle
+    if (!target) return
+    target[method]('online', this.handleOnline)
+    target[method]('pagehide', this.handlePageHide)
+    target[method]('pageshow', this.handlePageShow)
   }
 
   private readonly handleMessage = (event: MessageEvent): void => {
@@ -232,6 +308,7 @@ export class Transport {
   private shutdown(): void {
     clearTimeout(this.connectTimer)
     this.cancelWait?.()
+    this.listenToPage('removeEventListener')
     this.socket.close(1000)
     const discarded = this.outbox.drain()
     if (discarded.length > 0) {

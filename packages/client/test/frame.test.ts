@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../src/errors.js'
-import { assertChannelName, encodeFrame, parseBody, serializePayload, splitFrame } from '../src/frame.js'
+import { assertChannelName, decodeFrame, encodeFrame, parseBody, serializePayload, splitFrame } from '../src/frame.js'
 
 describe('splitFrame', () => {
   it('splits at the first colon only', () => {
@@ -43,13 +43,19 @@ describe('parseBody', () => {
 
 describe('encoding', () => {
   it('writes channel:json', () => {
-    expect(encodeFrame('room_1', serializePayload({ type: 'chat', text: 'x:y' }))).toBe('room_1:{"type":"chat","text":"x:y"}')
+    expect(encodeFrame('room_1', { type: 'chat', text: 'x:y' })).toBe('room_1:{"type":"chat","text":"x:y"}')
+    expect(() => encodeFrame('a:b', {})).toThrow(UsageError)
   })
 
-  it('round-trips through split and parse', () => {
+  it('round-trips through decodeFrame', () => {
     const payload = { type: 'chat', text: 'ünïcødé 🙂 a:b', n: 1.5, nested: { list: [1, null, 'x'] } }
-    const frame = splitFrame(encodeFrame('c', serializePayload(payload)))
-    expect(frame && parseBody(frame.body)).toEqual({ ok: true, payload })
+    expect(decodeFrame(encodeFrame('c', payload))).toEqual({ ok: true, channel: 'c', payload })
+  })
+
+  it('decodes what it cannot parse into a result, not an exception', () => {
+    expect(decodeFrame('ping')).toMatchObject({ ok: false, channel: undefined, code: 'NO_CHANNEL' })
+    expect(decodeFrame('c:{')).toMatchObject({ ok: false, channel: 'c', code: 'INVALID_JSON' })
+    expect(decodeFrame('c:1')).toMatchObject({ ok: false, channel: 'c', code: 'NOT_AN_OBJECT' })
   })
 
   it('refuses payloads that are not JSON objects', () => {

@@ -27,6 +27,14 @@ export async function nextSocket(afterMs = 0): Promise<FakeWebSocket> {
   return FakeWebSocket.latest()
 }
 
+/**
+ * The socket of the reconnect attempt announced by the last state change, created after its delay
+ * (plus the library's own zero timeout, which Node runs after 1 ms).
+ */
+export async function reconnectSocket(states: StateChange[]): Promise<FakeWebSocket> {
+  return nextSocket((states.at(-1)?.delayMs ?? 0) + 1)
+}
+
 /** Records state changes and errors of a channel. */
 export function record(channel: { onStateChange(l: (c: StateChange) => void): unknown; onError(l: (e: SwitchboardError) => void): unknown }) {
   const states: StateChange[] = []
