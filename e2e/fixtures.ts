@@ -51,7 +51,8 @@ export class Participant {
 /** A person with a browser of their own (a new context); each tab they open is a new participant. */
 export interface User {
   context: BrowserContext
-  openTab(kind?: PageKind): Promise<Participant>
+  /** Opens the demo page; `query` passes client options such as `minDelayMs=200`. */
+  openTab(kind?: PageKind, query?: string): Promise<Participant>
 }
 
 interface Fixtures {
@@ -60,7 +61,7 @@ interface Fixtures {
   /** Makes a new user (browser context); everything is closed after the test. */
   newUser: () => Promise<User>
   /** `n` participants, each in a tab of its own user, opened one after the other. */
-  participants: (n: number, kind?: PageKind) => Promise<Participant[]>
+  participants: (n: number, kind?: PageKind, query?: string) => Promise<Participant[]>
 }
 
 export const test = base.extend<Fixtures>({
@@ -77,10 +78,10 @@ export const test = base.extend<Fixtures>({
       contexts.push(context)
       return {
         context,
-        openTab: async (kind: PageKind = 'module') => {
+        openTab: async (kind: PageKind = 'module', query = '') => {
           const page = await context.newPage()
           page.on('pageerror', (error) => console.error(`page error: ${error.message}`))
-          await page.goto(PATHS[kind])
+          await page.goto(query ? `${PATHS[kind]}?${query}` : PATHS[kind])
           await expect(page.getByTestId('participant')).not.toHaveText('…')
           const id = (await page.getByTestId('participant').textContent()) ?? ''
           const participant = new Participant(page, id)
@@ -93,9 +94,9 @@ export const test = base.extend<Fixtures>({
   },
 
   participants: async ({ newUser }, use) => {
-    await use(async (n, kind = 'module') => {
+    await use(async (n, kind = 'module', query = '') => {
       const list: Participant[] = []
-      for (let i = 0; i < n; i++) list.push(await (await newUser()).openTab(kind))
+      for (let i = 0; i < n; i++) list.push(await (await newUser()).openTab(kind, query))
       return list
     })
   },

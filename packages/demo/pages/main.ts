@@ -1,6 +1,6 @@
 // The ES-module demo page: the SDK imported as a module, bundled by vite.
 import { createClient } from '@switchboard/client'
-import type { Channel, SwitchboardError } from '@switchboard/client'
+import type { Channel } from '@switchboard/client'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from '../src/messages.js'
 import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from '../src/messages.js'
 import type {} from './ui.js'
@@ -15,21 +15,11 @@ await ui.post(`/node/${participant.id}`)
 const me = String(participant.id)
 state.participantId = me
 
-const client = createClient({ identity: { participantId: me, workerId: participant.worker_id } })
+const client = createClient({ identity: { participantId: me, workerId: participant.worker_id }, ...ui.connectionOptions() })
 
 /** Opens a channel and mirrors its state and errors on the page. */
 function open(name: string): Channel {
-  const channel = client.openChannel(name)
-  state.connection[name] = channel.state
-  channel.onStateChange(({ next }) => {
-    state.connection[name] = next
-    render()
-  })
-  channel.onError((error: SwitchboardError) => {
-    state.errors.push({ code: error.code, message: error.message, ...('raw' in error ? { raw: String(error.raw) } : {}) })
-    render()
-  })
-  return channel
+  return ui.track(state, client.openChannel(name), render)
 }
 
 const broadcast = open(BROADCAST_CHANNEL)

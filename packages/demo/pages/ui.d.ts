@@ -1,7 +1,11 @@
 // Types for public/demo-ui.js, the rendering both demo pages share.
+import type { Channel, ConnectionOptions } from '@switchboard/client'
+
 export interface PageState {
   participantId: string | null
   connection: Record<string, string>
+  /** How often each channel went from open to reconnecting. */
+  reconnects: Record<string, number>
   roster: string[]
   broadcast: Array<{ sender: string; text: string }>
   room: string | null
@@ -19,6 +23,8 @@ declare global {
       render(state: PageState): void
       onSubmit(testid: string, handler: (fields: Record<string, string>) => void): void
       post<T>(path: string): Promise<T>
+      track(state: PageState, channel: Channel, render: () => void): Channel
+      connectionOptions(): ConnectionOptions
     }
   }
 }

@@ -20,6 +20,8 @@ export const RELAY_CLOSE = {
   pingTimeout: { code: 1008, reason: 'Ping/Pong timeout' },
   /** The server is shutting down. */
   shutdown: { code: 1001, reason: 'server shutting down' },
+  /** The server is restarting; clients should come back. */
+  restart: { code: 1012, reason: 'service restart' },
 } as const
 
 export interface RelayOptions {

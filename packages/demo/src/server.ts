@@ -9,7 +9,7 @@ import { createLog } from './log.js'
 import type { Log } from './log.js'
 import { MemoryBroker } from './memory-broker.js'
 import { ParticipantStore } from './participants.js'
-import { ChatRelay } from './relay.js'
+import { ChatRelay, RELAY_CLOSE } from './relay.js'
 
 export interface DemoServerOptions {
   /** 0 picks a free port. @default 0 */
@@ -32,9 +32,16 @@ export interface DemoServer {
   /** `http://host:port` */
   url: string
   port: number
+  broker: Broker
   relay: ChatRelay
   experiment: ChatExperiment
   participants: ParticipantStore
+  /** Test hook: cuts every socket without a close handshake, as a network failure does (clients see 1006). */
+  dropConnections(): void
+  /** Test hook: a server restart, first half: closes every socket with 1012 and stops listening. State is kept. */
+  stopListening(): Promise<void>
+  /** Test hook: a server restart, second half: listens again on the same port. */
+  listenAgain(): Promise<void>
   close(): Promise<void>
 }
 
@@ -60,10 +67,20 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     if (new URL(request.url ?? '/', 'http://demo').pathname === '/chat') relay.handleUpgrade(request, socket, head)
     else socket.destroy()
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve)
-  })
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  await listen(options.port ?? 0)
   const { port } = server.address() as AddressInfo
   const hostname = options.host === undefined || options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host
   log('info', 'server.listening', { port })
@@ -72,14 +89,22 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   return {
     url: `http://${hostname}:${port}`,
     port,
+    broker,
     relay,
     experiment,
     participants,
+    dropConnections: () => relay.dropAll(),
+    stopListening: async () => {
+      log('info', 'server.restarting', { port })
+      relay.closeAll(RELAY_CLOSE.restart.code, RELAY_CLOSE.restart.reason)
+      await stopListening()
+    },
+    listenAgain: () => listen(port),
     close: () =>
       (closing ??= (async () => {
         relay.close()
         host.stop()
-        await new Promise<void>((resolve) => server.close(() => resolve()))
+        if (server.listening) await stopListening()
         await broker.close()
       })()),
   }

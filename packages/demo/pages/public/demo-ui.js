@@ -22,7 +22,7 @@
   }
 
   function createState() {
-    return { participantId: null, connection: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [] }
+    return { participantId: null, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [] }
   }
 
   function mount(root, title) {
@@ -93,6 +93,34 @@
     })
   }
 
+  /** Mirrors a channel's state, reconnects and errors into the page state. */
+  function track(state, channel, render) {
+    var name = channel.name
+    state.connection[name] = channel.state
+    state.reconnects[name] = 0
+    channel.onStateChange(function (change) {
+      state.connection[name] = change.next
+      if (change.prev === 'open' && change.next === 'reconnecting') state.reconnects[name] += 1
+      render()
+    })
+    channel.onError(function (error) {
+      state.errors.push({ code: error.code, message: error.message, raw: error.raw })
+      render()
+    })
+    return channel
+  }
+
+  /** Client options from the page's query, e.g. ?minDelayMs=200&maxDelayMs=1000 (tests use short delays). */
+  function connectionOptions() {
+    var query = new URLSearchParams(location.search)
+    var options = {}
+    ;['minDelayMs', 'maxDelayMs', 'connectTimeoutMs'].forEach(function (key) {
+      if (query.has(key)) options[key] = Number(query.get(key))
+    })
+    if (query.has('debug')) options.debug = true
+    return options
+  }
+
   /** Dallinger's participant and agent creation, as a page does it. */
   function post(path) {
     return fetch(path, { method: 'POST' }).then(function (response) {
@@ -101,5 +129,5 @@
     })
   }
 
-  window.DemoUI = { createState: createState, mount: mount, render: render, onSubmit: onSubmit, post: post }
+  window.DemoUI = { createState: createState, mount: mount, render: render, onSubmit: onSubmit, post: post, track: track, connectionOptions: connectionOptions }
 })()

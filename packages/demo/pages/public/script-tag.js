@@ -10,17 +10,7 @@
   }
 
   function open(name) {
-    var channel = Switchboard.openChannel(name)
-    state.connection[name] = channel.state
-    channel.onStateChange(function (change) {
-      state.connection[name] = change.next
-      render()
-    })
-    channel.onError(function (error) {
-      state.errors.push({ code: error.code, message: error.message, raw: error.raw })
-      render()
-    })
-    return channel
+    return ui.track(state, Switchboard.openChannel(name, ui.connectionOptions()), render)
   }
 
   function joinRoom(room) {
