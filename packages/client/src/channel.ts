@@ -1,12 +1,14 @@
 import mitt from 'mitt'
 import type { Emitter } from 'mitt'
-import { ListenerError, ProtocolError, SwitchboardError, UsageError } from './errors.js'
+import { ListenerError, ProtocolError, SchemaError, SwitchboardError, UsageError } from './errors.js'
 import { compileFilter } from './filter.js'
 import type { MessageFilter } from './filter.js'
 import { assertChannelName, decodeFrame, encodeFrame } from './frame.js'
 import type { Payload } from './frame.js'
 import type { Identity } from './identity.js'
 import type { Logger } from './logger.js'
+import { describeIssues, schemaFor, validate } from './schema.js'
+import type { MessageOf, MessageType, NoSchemas, OutgoingMessage, SchemaMap, Validation } from './schema.js'
 import { Transport } from './transport.js'
 import type { ConnectionState, SendStatus, StateChange, TransportConfig } from './transport.js'
 
@@ -31,18 +33,21 @@ interface Delivery {
   meta: MessageMeta
 }
 
-export interface ChannelConfig {
+export interface ChannelConfig<S extends SchemaMap> {
   transport: Omit<TransportConfig, 'logger'>
   identity: Identity
   logger: Logger
+  schemas: S
+  /** Check outgoing messages against their schema before sending. */
+  validateOutgoing: boolean
   onClosed?: () => void
 }
 
 /**
- * One Dallinger channel on its own socket: typed dispatch by the payload's `type`, filters,
- * sends, state and errors. Obtained from `client.openChannel(name)`.
+ * One Dallinger channel on its own socket: dispatch by the payload's `type` (typed and validated when
+ * schemas are given), filters, sends, state and errors. Obtained from `client.openChannel(name)`.
  */
-export class Channel {
+export class Channel<S extends SchemaMap = NoSchemas> {
   /** The channel name, as in `?channel=`. */
   readonly name: string
   /** The identity this channel connected with. */
@@ -53,15 +58,17 @@ export class Channel {
   private readonly stateListeners = new Set<StateListener>()
   private readonly errorListeners = new Set<ErrorListener>()
   private readonly transport: Transport
-  private readonly logger: Logger
-  private readonly onClosed: (() => void) | undefined
+  private readonly config: ChannelConfig<S>
+  private readonly hasSchemas: boolean
+  // Set while an asynchronous schema is validating: later messages wait behind it, to keep their order.
+  private backlog: Promise<void> | undefined
 
-  constructor(name: string, config: ChannelConfig) {
+  constructor(name: string, config: ChannelConfig<S>) {
     assertChannelName(name)
     this.name = name
     this.identity = config.identity
-    this.logger = config.logger
-    this.onClosed = config.onClosed
+    this.config = config
+    this.hasSchemas = Object.keys(config.schemas).length > 0
     this.transport = new Transport(
       { ...config.transport, logger: config.logger },
       {
@@ -78,29 +85,63 @@ export class Channel {
   }
 
   /**
-   * Calls `handler` for each message whose `type` is `type` and that passes `filter`.
+   * Calls `handler` for each message whose `type` is `type` and that passes `filter`. With schemas,
+   * `type` must be one of theirs and the message is validated (and typed) before the handler sees it.
    * @example
    * const off = broadcast.on('chat', (msg) => show(msg.text), { room: 'room_1' })
    */
-  on(type: string, handler: MessageHandler, filter?: MessageFilter): Unsubscribe {
+  on<K extends MessageType<S>>(type: K, handler: MessageHandler<MessageOf<S, K>>, filter?: MessageFilter<MessageOf<S, K>>): Unsubscribe {
     if (typeof type !== 'string' || type === '*') {
       throw new UsageError(`on() takes a message type string; use onAny() for every message (got ${JSON.stringify(type)})`)
     }
-    const wrapped = this.wrap(handler, filter, `handler for "${type}"`)
+    if (this.hasSchemas && !schemaFor(this.config.schemas, type)) {
+      throw new UsageError(`No schema for message type "${type}" on channel "${this.name}": add one, or use onAny()`)
+    }
+    const wrapped = this.wrap(handler as MessageHandler, filter as MessageFilter | undefined, `handler for "${type}"`)
     this.emitter.on(type, wrapped)
     return () => this.emitter.off(type, wrapped)
   }
 
   /** Like `on`, for the next matching message only. */
-  once(type: string, handler: MessageHandler, filter?: MessageFilter): Unsubscribe {
-    const off = this.on(type, (message, meta) => {
-      off()
-      handler(message, meta)
-    }, filter)
+  once<K extends MessageType<S>>(type: K, handler: MessageHandler<MessageOf<S, K>>, filter?: MessageFilter<MessageOf<S, K>>): Unsubscribe {
+    const off = this.on(
+      type,
+      (message, meta) => {
+        off()
+        handler(message, meta)
+      },
+      filter,
+    )
     return off
   }
 
-  /** Calls `handler` for every message on this channel, typed or not, that passes `filter`. */
+  /**
+   * The next message of `type` that passes `filter`; rejects with `TIMEOUT` after `timeoutMs`, or
+   * with the closing error if the channel closes first.
+   * @example
+   * const start = await control.waitFor('start', undefined, { timeoutMs: 60_000 })
+   */
+  waitFor<K extends MessageType<S>>(type: K, filter?: MessageFilter<MessageOf<S, K>>, { timeoutMs }: { timeoutMs?: number } = {}): Promise<MessageOf<S, K>> {
+    if (this.state === 'closed') return Promise.reject(this.closedError())
+    return new Promise((resolve, reject) => {
+      const settle = (outcome: () => void) => {
+        offMessage()
+        offState()
+        clearTimeout(timer)
+        outcome()
+      }
+      const offMessage = this.on(type, (message) => settle(() => resolve(message)), filter)
+      const offState = this.onStateChange((change) => {
+        if (change.next === 'closed') settle(() => reject(change.error ?? this.closedError()))
+      })
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => settle(() => reject(new SwitchboardError('TIMEOUT', `No "${type}" message on channel "${this.name}" within ${timeoutMs} ms`))), timeoutMs)
+    })
+  }
+
+  /** Calls `handler` for every message on this channel that passes `filter`, including types without a schema. */
   onAny(handler: MessageHandler, filter?: MessageFilter): Unsubscribe {
     const wrapped = this.wrap(handler, filter, 'any-type handler')
     this.anyHandlers.add(wrapped)
@@ -114,8 +155,8 @@ export class Channel {
   }
 
   /**
-   * Calls `listener` with every runtime fault: bad frames, refused connections, refused sends,
-   * handlers that threw. Without a listener these are logged with `logger.warn`.
+   * Calls `listener` with every runtime fault: bad frames, messages failing their schema, refused
+   * connections, refused sends, handlers that threw. Without a listener these go to `logger.warn`.
    */
   onError(listener: ErrorListener): Unsubscribe {
     this.errorListeners.add(listener)
@@ -126,13 +167,24 @@ export class Channel {
    * Sends `payload` to this channel (every subscriber gets it, this page included).
    * @returns `'sent'`, `'queued'` until the socket opens, or `'refused'` (reported through `onError`).
    */
-  send(payload: Payload): SendStatus {
-    return this.transport.send(encodeFrame(this.name, payload))
+  send(payload: OutgoingMessage<S>): SendStatus {
+    return this.sendTo(this.name, payload)
   }
 
-  /** Sends `payload` to another channel over this channel's socket, as Dallinger allows. */
-  sendTo(channel: string, payload: Payload): SendStatus {
-    return this.transport.send(encodeFrame(channel, payload))
+  /** Sends `payload` to any channel over this channel's socket, as Dallinger allows. */
+  sendTo(channel: string, payload: OutgoingMessage<S>): SendStatus {
+    const frame = encodeFrame(channel, payload as Payload)
+    const type = (payload as Payload).type
+    const schema = this.config.validateOutgoing ? schemaFor(this.config.schemas, type) : undefined
+    if (schema) {
+      const result = validate(schema, payload as Payload)
+      // Asynchronous schemas are checked on receipt only: a send's outcome is known at once.
+      if (!(result instanceof Promise) && !result.ok) {
+        this.report(new SchemaError(`Not sent: "${String(type)}" fails its schema (${describeIssues(result.issues)})`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues }))
+        return 'refused'
+      }
+    }
+    return this.transport.send(frame)
   }
 
   /** Resolves once open (at once if open now); rejects if the channel closes first. */
@@ -164,7 +216,7 @@ export class Channel {
       this.emitter.all.clear()
       this.anyHandlers.clear()
       this.stateListeners.clear()
-      this.onClosed?.()
+      this.config.onClosed?.()
     }
   }
 
@@ -175,25 +227,67 @@ export class Channel {
     }
     const frame = decodeFrame(data)
     if (frame.channel !== this.name) {
-      this.logger.debug('ignored a frame without this channel prefix:', data)
+      this.config.logger.debug('ignored a frame without this channel prefix:', data)
       return
     }
     if (!frame.ok) {
-      // NO_CHANNEL cannot reach here: such a frame has no channel, so it was ignored above.
+      // A NO_CHANNEL frame has no channel, so it was ignored above.
       if (frame.code !== 'NO_CHANNEL') this.report(new ProtocolError(frame.code, frame.message, this.name, data))
       return
     }
-    const delivery: Delivery = { payload: frame.payload, meta: { channel: this.name, raw: data, receivedAt: Date.now() } }
-    const { type } = frame.payload
-    if (typeof type === 'string') this.emitter.emit(type, delivery)
+    const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now() }
+    const schema = schemaFor(this.config.schemas, frame.payload.type)
+    if (!schema) {
+      this.inOrder(() => this.dispatch({ payload: frame.payload, meta }, !this.hasSchemas))
+      return
+    }
+    const type = String(frame.payload.type)
+    this.inOrder(() => {
+      const result = validate(schema, frame.payload)
+      return result instanceof Promise ? result.then((done) => this.accept(done, meta, type)) : this.accept(result, meta, type)
+    })
+  }
+
+  /** Runs `step` now, or after the asynchronous validation in progress, so messages keep their order. */
+  private inOrder(step: () => void | Promise<void>): void {
+    const run = this.backlog ? this.backlog.then(step) : step()
+    if (!run) return
+    const current = run.catch((error: unknown) => this.report(new ListenerError('Dispatch failed', error)))
+    this.backlog = current
+    void current.then(() => {
+      if (this.backlog === current) this.backlog = undefined
+    })
+  }
+
+  private accept(result: Validation, meta: MessageMeta, type: string): void {
+    if (result.ok) {
+      this.dispatch({ payload: result.value, meta }, true)
+      return
+    }
+    this.report(
+      new SchemaError(`Rejected a "${type}" message that fails its schema (${describeIssues(result.issues)})`, {
+        channel: this.name,
+        raw: meta.raw,
+        messageType: type,
+        direction: 'incoming',
+        issues: result.issues,
+      }),
+    )
+  }
+
+  /** Typed handlers get validated messages (or every typed message without schemas); any-type handlers get all. */
+  private dispatch(delivery: Delivery, typed: boolean): void {
+    const { type } = delivery.payload
+    if (typed && typeof type === 'string') this.emitter.emit(type, delivery)
     for (const handler of [...this.anyHandlers]) handler(delivery)
   }
 
   private wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
     const matches = compileFilter(filter, this.identity.participantId?.toString())
-    return ({ payload, meta }) => {
-      if (matches(payload)) this.safely(() => handler(payload, meta), what)
-    }
+    return ({ payload, meta }) =>
+      this.safely(() => {
+        if (matches(payload)) handler(payload, meta)
+      }, what)
   }
 
   private safely(fn: () => void, what: string): void {
@@ -206,14 +300,14 @@ export class Channel {
 
   private report(error: SwitchboardError): void {
     if (this.errorListeners.size === 0) {
-      this.logger.warn(`channel "${this.name}":`, error)
+      this.config.logger.warn(`channel "${this.name}":`, error)
       return
     }
     for (const listener of [...this.errorListeners]) {
       try {
         listener(error)
       } catch (thrown) {
-        this.logger.warn(`an error listener on channel "${this.name}" threw:`, thrown, 'while handling', error)
+        this.config.logger.warn(`an error listener on channel "${this.name}" threw:`, thrown, 'while handling', error)
       }
     }
   }

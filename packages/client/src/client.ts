@@ -2,20 +2,44 @@ import { Channel } from './channel.js'
 import { buildChatUrl, defaultEndpoint } from './chat-url.js'
 import { UsageError } from './errors.js'
 import type { Identity } from './identity.js'
-import { resolveIdentity } from './identity.js'
+import { idOrUndefined, resolveIdentity } from './identity.js'
 import { makeLogger } from './logger.js'
 import { CONNECTION_DEFAULTS, defaultShouldReconnect } from './options.js'
 import type { ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
+import { Chatrooms } from './rooms.js'
+import type { ChatroomOptions } from './rooms.js'
+import type { NoSchemas, SchemaMap } from './schema.js'
+
+/** Options for a channel: connection options plus its message schemas. */
+export interface ChannelOptions<S extends SchemaMap = NoSchemas> extends ConnectionOptions {
+  /**
+   * Schemas by message `type` (Standard Schema: zod 4, valibot, arktype…). Handlers are typed by them,
+   * incoming messages that fail are reported and not dispatched, types without a schema reach `onAny` only.
+   * @default {} (no validation; every type dispatched as a plain payload)
+   */
+  schemas?: S
+  /**
+   * Check outgoing messages against their type's schema; one that fails is refused and reported.
+   * @default true
+   */
+  validateOutgoing?: boolean
+}
 
 /** Options for {@link createClient}; each can be overridden per channel in `openChannel`. */
-export type ClientOptions = ConnectionOptions
+export type ClientOptions<S extends SchemaMap = NoSchemas> = ChannelOptions<S>
 
-/** Opens channels that share options and identity. Create one per page with {@link createClient}. */
-export class Client {
-  private readonly options: ClientOptions
-  private readonly channels = new Map<string, Channel>()
+/** The private channel of a participant, as Dallinger names it. */
+export function privateChannelName(participantId: string | number): string {
+  return `participant_${participantId}_channel`
+}
 
-  constructor(options: ClientOptions = {}) {
+/** Opens channels that share options, schemas and identity. Create one per page with {@link createClient}. */
+export class Client<S extends SchemaMap = NoSchemas> {
+  private readonly options: ClientOptions<S>
+  // Channels of any schema map; each is handed back with the type it was opened with.
+  private readonly channels = new Map<string, { close(): void }>()
+
+  constructor(options: ClientOptions<S> = {}) {
     this.options = options
   }
 
@@ -31,14 +55,16 @@ export class Client {
    * const broadcast = client.openChannel('broadcast_channel')
    * broadcast.on('chat', (msg) => console.log(msg.text))
    */
-  openChannel(name: string, options: ConnectionOptions = {}): Channel {
+  openChannel<T extends SchemaMap = S>(name: string, options: ChannelOptions<T> = {}): Channel<T> {
     const existing = this.channels.get(name)
-    if (existing) return existing
-    const merged: ConnectionOptions = { ...this.options, ...options }
+    if (existing) return existing as Channel<T>
+    const merged = { ...this.options, ...options } as ChannelOptions<T>
     const identity = resolveIdentity(merged.identity)
-    const channel = new Channel(name, {
+    const channel = new Channel<T>(name, {
       identity,
       logger: makeLogger(merged.logger, merged.debug),
+      schemas: merged.schemas ?? ({} as T),
+      validateOutgoing: merged.validateOutgoing ?? true,
       onClosed: () => this.channels.delete(name),
       transport: {
         url: buildChatUrl(merged.url ?? defaultEndpoint(), name, identity, merged.params),
@@ -56,9 +82,36 @@ export class Client {
     return channel
   }
 
+  /**
+   * Opens this participant's private channel, `participant_<id>_channel`.
+   * Throws a UsageError when there is no participant id.
+   */
+  openPrivateChannel<T extends SchemaMap = S>(options: ChannelOptions<T> = {}): Channel<T> {
+    const id = idOrUndefined(resolveIdentity(options.identity ?? this.options.identity).participantId)
+    if (id === undefined) {
+      throw new UsageError('openPrivateChannel() needs a participant id: pass identity.participantId or set window.dallinger.identity')
+    }
+    return this.openChannel(privateChannelName(id), options)
+  }
+
+  /**
+   * Follows room announcements on `broadcast`: opens each chatroom that lists this participant (once),
+   * and closes it when a `close_chatroom` message names it.
+   * @example
+   * const rooms = sb.joinChatrooms(broadcast)
+   * rooms.onJoin((room) => room.on('chat', show))
+   */
+  joinChatrooms<T extends SchemaMap>(broadcast: Channel<T>, options: ChatroomOptions = {}): Chatrooms<T> {
+    const id = idOrUndefined(broadcast.identity.participantId)
+    if (id === undefined) {
+      throw new UsageError('joinChatrooms() needs a participant id: pass identity.participantId or set window.dallinger.identity')
+    }
+    return new Chatrooms(broadcast, id, (name) => this.openChannel<T>(name), options)
+  }
+
   /** The open (not closed) channel called `name`, if any. */
-  channel(name: string): Channel | undefined {
-    return this.channels.get(name)
+  channel(name: string): Channel<S> | undefined {
+    return this.channels.get(name) as Channel<S> | undefined
   }
 
   /** Closes every channel of this client. */
@@ -70,10 +123,11 @@ export class Client {
 /**
  * A client for this page.
  * @example
- * const sb = createClient({ identity: { participantId: 7 } })
+ * const sb = createClient({ schemas: { chat: ChatSchema } })
  * const broadcast = sb.openChannel('broadcast_channel')
+ * broadcast.on('chat', (msg) => msg.text) // typed from ChatSchema
  */
-export function createClient(options: ClientOptions = {}): Client {
+export function createClient<S extends SchemaMap = NoSchemas>(options: ClientOptions<S> = {}): Client<S> {
   return new Client(options)
 }
 
@@ -84,7 +138,7 @@ let defaultClient: Client | undefined
  * @example
  * const broadcast = openChannel('broadcast_channel')
  */
-export function openChannel(name: string, options?: ConnectionOptions): Channel {
+export function openChannel<T extends SchemaMap = NoSchemas>(name: string, options?: ChannelOptions<T>): Channel<T> {
   defaultClient ??= createClient()
   return defaultClient.openChannel(name, options)
 }

@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'NOT_AN_OBJECT'
   /** A binary frame; the protocol carries text frames only. */
   | 'BINARY_FRAME'
+  /** A message that fails the schema of its `type` (incoming: not dispatched; outgoing: not sent). */
+  | 'INVALID_MESSAGE'
+  /** `waitFor` saw no matching message in time. */
+  | 'TIMEOUT'
   /** The server refused or ended the connection with a code that stops reconnecting. */
   | 'CONNECTION_REFUSED'
   /** `maxAttempts` reconnect attempts failed in a row. */
@@ -49,6 +53,32 @@ export class ProtocolError extends SwitchboardError {
     super(code, message, options)
     this.channel = channel
     this.raw = raw
+  }
+}
+
+/** One problem a schema found; `path` leads to the offending field. */
+export interface SchemaIssue {
+  readonly message: string
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined
+}
+
+/** A message that failed the schema of its `type`, with the schema's `issues`. */
+export class SchemaError extends SwitchboardError {
+  override readonly name = 'SchemaError'
+  readonly channel: string
+  /** The frame as received, or as it would have been sent. */
+  readonly raw: string
+  readonly messageType: string
+  readonly direction: 'incoming' | 'outgoing'
+  readonly issues: ReadonlyArray<SchemaIssue>
+
+  constructor(message: string, details: { channel: string; raw: string; messageType: string; direction: 'incoming' | 'outgoing'; issues: ReadonlyArray<SchemaIssue> }) {
+    super('INVALID_MESSAGE', message)
+    this.channel = details.channel
+    this.raw = details.raw
+    this.messageType = details.messageType
+    this.direction = details.direction
+    this.issues = details.issues
   }
 }
 

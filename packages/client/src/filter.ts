@@ -3,11 +3,13 @@ import type { Payload } from './frame.js'
 import { idOrUndefined, sameId } from './identity.js'
 
 /** Narrows a handler to some messages; all given conditions must hold. */
-export interface MessageFilter {
+export interface MessageFilter<M = Payload> {
   /** Only messages whose `room` equals this. */
   room?: string | number
   /** Only messages whose `recipient` is this id; `'me'` is the own participant id. Ids compare as strings. */
   recipient?: 'me' | string | number
+  /** Only messages for which this returns true (called after `room` and `recipient` matched). */
+  where?: (message: M) => boolean
 }
 
 export type Predicate = (payload: Payload) => boolean
@@ -15,9 +17,9 @@ export type Predicate = (payload: Payload) => boolean
 const always: Predicate = () => true
 
 /** Turns a filter into a predicate once, at subscription time, so dispatch does no parsing of it. */
-export function compileFilter(filter: MessageFilter | undefined, ownId: string | undefined): Predicate {
+export function compileFilter<M>(filter: MessageFilter<M> | undefined, ownId: string | undefined): Predicate {
   if (!filter) return always
-  const { room } = filter
+  const { room, where } = filter
   let recipient: string | undefined
   if (filter.recipient !== undefined) {
     recipient = filter.recipient === 'me' ? ownId : idOrUndefined(filter.recipient)
@@ -30,5 +32,7 @@ export function compileFilter(filter: MessageFilter | undefined, ownId: string |
     }
   }
   return (payload) =>
-    (room === undefined || sameId(payload.room, room)) && (recipient === undefined || sameId(payload.recipient, recipient))
+    (room === undefined || sameId(payload.room, room)) &&
+    (recipient === undefined || sameId(payload.recipient, recipient)) &&
+    (where === undefined || where(payload as M))
 }

@@ -1,5 +1,19 @@
-export { Client, createClient, openChannel } from './client.js'
-export type { ClientOptions } from './client.js'
+export { Client, createClient, openChannel, privateChannelName } from './client.js'
+export type { ChannelOptions, ClientOptions } from './client.js'
+export { Chatrooms } from './rooms.js'
+export type { ChatroomOptions } from './rooms.js'
+export type {
+  InferInput,
+  InferOutput,
+  MessageOf,
+  MessageType,
+  NoSchemas,
+  OutgoingMessage,
+  SchemaMap,
+  StandardIssue,
+  StandardResult,
+  StandardSchemaV1,
+} from './schema.js'
 export { Channel } from './channel.js'
 export type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './channel.js'
 export type { ConnectionState, SendStatus, StateChange, StateReason } from './transport.js'
@@ -16,9 +30,10 @@ export {
   ConnectionError,
   ListenerError,
   ProtocolError,
+  SchemaError,
   SendError,
   SwitchboardError,
   UsageError,
   isSwitchboardError,
 } from './errors.js'
-export type { ErrorCode } from './errors.js'
+export type { ErrorCode, SchemaIssue } from './errors.js'

@@ -3,14 +3,15 @@ import { createClient } from '../src/client.js'
 import type { ClientOptions } from '../src/client.js'
 import type { SwitchboardError } from '../src/errors.js'
 import type { Logger } from '../src/logger.js'
+import type { NoSchemas, SchemaMap } from '../src/schema.js'
 import type { StateChange } from '../src/transport.js'
 import { FakeWebSocket } from './fake-socket.js'
 
 export const quietLogger: Logger = { debug: () => {}, warn: () => {} }
 
 /** A client on fake sockets, with identity 7 / w7 and a logger that keeps quiet. */
-export function fakeClient(options: ClientOptions = {}) {
-  return createClient({
+export function fakeClient<S extends SchemaMap = NoSchemas>(options: ClientOptions<S> = {}) {
+  return createClient<S>({
     url: 'ws://test.local/chat',
     WebSocket: FakeWebSocket,
     identity: { workerId: 'w7', participantId: 7 },
