@@ -1,8 +1,8 @@
-// The ES-module demo page: the SDK imported as a module, bundled by vite.
+// The ES-module demo page: the SDK imported as a module and bundled by vite, every message typed and
+// validated by the zod schemas the experiment uses too.
 import { createClient } from '@switchboard/client'
 import type { Channel } from '@switchboard/client'
-import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from '../src/messages.js'
-import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from '../src/messages.js'
+import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, demoSchemas } from '../src/messages.js'
 import type {} from './ui.js'
 
 const ui = window.DemoUI
@@ -15,58 +15,43 @@ await ui.post(`/node/${participant.id}`)
 const me = String(participant.id)
 state.participantId = me
 
-const client = createClient({ identity: { participantId: me, workerId: participant.worker_id }, ...ui.connectionOptions() })
+const sb = createClient({ schemas: demoSchemas, identity: { participantId: me, workerId: participant.worker_id }, ...ui.connectionOptions() })
+const track = <C extends Channel<typeof demoSchemas>>(channel: C): C => ui.track(state, channel, render)
 
-/** Opens a channel and mirrors its state and errors on the page. */
-function open(name: string): Channel {
-  return ui.track(state, client.openChannel(name), render)
-}
+const broadcast = track(sb.openChannel(BROADCAST_CHANNEL))
+const inbox = track(sb.openPrivateChannel())
 
-const broadcast = open(BROADCAST_CHANNEL)
-const inbox = open(privateChannel(me))
-
-broadcast.on('chat', (message) => {
-  const { sender, text } = message as unknown as ChatMessage
+broadcast.on('chat', ({ sender, text }) => {
   state.broadcast.push({ sender: String(sender), text })
   render()
 })
-broadcast.on('roster', (message) => {
-  state.roster = (message as unknown as RosterMessage).participants.map(String)
+broadcast.on('roster', ({ participants }) => {
+  state.roster = participants
   render()
 })
-broadcast.on('create_chatroom', (message) => {
-  const { chatroom, participant_ids } = message as unknown as CreateChatroomMessage
-  if (participant_ids.map(String).includes(me)) joinRoom(chatroom)
-})
-inbox.on('assignment', (message) => {
-  const { room, partner } = message as unknown as AssignmentMessage
+inbox.on('assignment', ({ room, partner }) => {
   state.room = room
   state.partner = partner
   state.inbox.push({ type: 'assignment', room, partner })
-  joinRoom(room)
   render()
 })
-inbox.on('whisper', (message) => {
-  const { sender, text } = message as unknown as WhisperMessage
+inbox.on('whisper', ({ sender, text }) => {
   state.inbox.push({ type: 'whisper', sender: String(sender), text })
   render()
 })
 
-function joinRoom(room: string): void {
-  if (client.channel(room)) return
-  open(room).on('chat', (message) => {
-    const { sender, text } = message as unknown as ChatMessage
-    state.roomChat.push({ room, sender: String(sender), text })
+const rooms = sb.joinChatrooms(broadcast)
+rooms.onJoin((room) => {
+  track(room).on('chat', ({ sender, text }) => {
+    state.roomChat.push({ room: room.name, sender: String(sender), text })
     render()
   })
   render()
-}
-
-ui.onSubmit('broadcast-form', ({ text = '' }) => broadcast.send({ type: 'chat', text, sender: me } satisfies ChatMessage))
-ui.onSubmit('room-form', ({ text = '' }) => {
-  if (state.room) client.channel(state.room)?.send({ type: 'chat', text, sender: me, room: state.room } satisfies ChatMessage)
 })
-ui.onSubmit('whisper-form', ({ recipient = '', text = '' }) =>
-  inbox.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text, sender: me, recipient } satisfies WhisperMessage),
-)
+
+ui.onSubmit('broadcast-form', ({ text = '' }) => broadcast.send({ type: 'chat', text, sender: me }))
+ui.onSubmit('room-form', ({ text = '' }) => {
+  if (state.room) rooms.rooms.get(state.room)?.send({ type: 'chat', text, sender: me, room: state.room })
+})
+ui.onSubmit('whisper-form', ({ recipient = '', text = '' }) => inbox.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text, sender: me, recipient }))
 render()

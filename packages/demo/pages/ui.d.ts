@@ -1,5 +1,13 @@
 // Types for public/demo-ui.js, the rendering both demo pages share.
-import type { Channel, ConnectionOptions } from '@switchboard/client'
+import type { ConnectionOptions, StateChange, SwitchboardError } from '@switchboard/client'
+
+/** What track() needs of a channel, whatever its schemas. */
+interface Trackable {
+  readonly name: string
+  readonly state: string
+  onStateChange(listener: (change: StateChange) => void): unknown
+  onError(listener: (error: SwitchboardError) => void): unknown
+}
 
 export interface PageState {
   participantId: string | null
@@ -23,7 +31,7 @@ declare global {
       render(state: PageState): void
       onSubmit(testid: string, handler: (fields: Record<string, string>) => void): void
       post<T>(path: string): Promise<T>
-      track(state: PageState, channel: Channel, render: () => void): Channel
+      track<C extends Trackable>(state: PageState, channel: C, render: () => void): C
       connectionOptions(): ConnectionOptions
     }
   }

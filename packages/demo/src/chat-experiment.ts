@@ -1,7 +1,7 @@
 import { CONTROL_CHANNEL } from './control.js'
 import type { ControlEvent } from './control.js'
 import type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
-import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from './messages.js'
+import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
 import type { AssignmentMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
 
 /**
@@ -35,7 +35,7 @@ export class ChatExperiment implements Experiment {
   }
 
   /** Sends `payload` to one participant's private channel. */
-  sendPrivate(participantId: string | number, payload: Record<string, unknown>): void {
+  sendPrivate(participantId: string | number, payload: AssignmentMessage | WhisperMessage): void {
     this.publish(payload, privateChannel(participantId))
   }
 
@@ -89,13 +89,14 @@ export class ChatExperiment implements Experiment {
   }
 
   private relayWhisper(message: Record<string, unknown>, context: MessageContext): void {
-    const { recipient, text } = message
-    if ((typeof recipient !== 'string' && typeof recipient !== 'number') || typeof text !== 'string' || context.participantId === null) {
-      this.api?.log('warn', 'experiment.bad_whisper', { raw: context.raw.slice(0, 200) })
+    const parsed = WhisperSchema.safeParse(message)
+    if (!parsed.success || context.participantId === null) {
+      this.api?.log('warn', 'experiment.invalid_whisper', { raw: context.raw.slice(0, 200), issues: parsed.error?.issues })
       return
     }
+    const { text, recipient } = parsed.data
     const whisper: WhisperMessage = { type: 'whisper', text, sender: context.participantId, recipient: String(recipient) }
-    this.sendPrivate(recipient, { ...whisper })
+    this.sendPrivate(recipient, whisper)
   }
 
   private publish(payload: object, channel: string): void {

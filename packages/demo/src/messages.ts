@@ -1,4 +1,9 @@
-/** Channel names and message shapes shared by the demo experiment and the demo pages. */
+/**
+ * Channel names and the zod schemas of every message the demo experiment and its pages exchange.
+ * The server validates with them, and the module page hands them to the client, which types its
+ * handlers from them.
+ */
+import { z } from 'zod'
 
 /** Every participant subscribes here: chat lines, room announcements, the roster. */
 export const BROADCAST_CHANNEL = 'broadcast_channel'
@@ -10,39 +15,34 @@ export function privateChannel(participantId: string | number): string {
   return `participant_${participantId}_channel`
 }
 
+const id = z.union([z.string().min(1), z.number().int()])
+
 /** A line of chat; `room` is set on chatroom channels. */
-export interface ChatMessage {
-  type: 'chat'
-  text: string
-  sender: string | number
-  room?: string
-}
-
+export const ChatSchema = z.object({ type: z.literal('chat'), text: z.string().min(1).max(2000), sender: id, room: z.string().optional() })
 /** Broadcast when a chatroom is created; only the listed participants join it. */
-export interface CreateChatroomMessage {
-  type: 'create_chatroom'
-  chatroom: string
-  participant_ids: Array<string | number>
-}
-
+export const CreateChatroomSchema = z.object({ type: z.literal('create_chatroom'), chatroom: z.string(), participant_ids: z.array(id) })
+/** Broadcast when a chatroom is closed; its members leave it. */
+export const CloseChatroomSchema = z.object({ type: z.literal('close_chatroom'), chatroom: z.string() })
 /** Broadcast whenever someone connects or leaves. */
-export interface RosterMessage {
-  type: 'roster'
-  participants: string[]
-}
-
+export const RosterSchema = z.object({ type: z.literal('roster'), participants: z.array(z.string()) })
 /** Sent on a private channel: your room and your partner. */
-export interface AssignmentMessage {
-  type: 'assignment'
-  room: string
-  partner: string
-  recipient: string
+export const AssignmentSchema = z.object({ type: z.literal('assignment'), room: z.string(), partner: z.string(), recipient: z.string() })
+/** Sent to the experiment channel with a recipient; the experiment relays it to that private channel. */
+export const WhisperSchema = z.object({ type: z.literal('whisper'), text: z.string().min(1).max(2000), sender: id, recipient: id })
+
+/** Every demo message by `type`, for `createClient({ schemas })`. */
+export const demoSchemas = {
+  chat: ChatSchema,
+  create_chatroom: CreateChatroomSchema,
+  close_chatroom: CloseChatroomSchema,
+  roster: RosterSchema,
+  assignment: AssignmentSchema,
+  whisper: WhisperSchema,
 }
 
-/** Sent to the experiment channel with a recipient; the experiment relays it to that private channel. */
-export interface WhisperMessage {
-  type: 'whisper'
-  text: string
-  sender: string | number
-  recipient: string | number
-}
+export type ChatMessage = z.infer<typeof ChatSchema>
+export type CreateChatroomMessage = z.infer<typeof CreateChatroomSchema>
+export type CloseChatroomMessage = z.infer<typeof CloseChatroomSchema>
+export type RosterMessage = z.infer<typeof RosterSchema>
+export type AssignmentMessage = z.infer<typeof AssignmentSchema>
+export type WhisperMessage = z.infer<typeof WhisperSchema>

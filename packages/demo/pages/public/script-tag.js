@@ -1,5 +1,5 @@
-// The script-tag demo page: no build step, the SDK from window.Switchboard, the identity from
-// window.dallinger.identity as a stock Dallinger page has it.
+// The script-tag demo page: no build step and no validator, the SDK from window.Switchboard, the
+// identity from window.dallinger.identity as a stock Dallinger page has it.
 ;(function () {
   'use strict'
   var ui = window.DemoUI
@@ -9,18 +9,6 @@
     ui.render(state)
   }
 
-  function open(name) {
-    return ui.track(state, Switchboard.openChannel(name, ui.connectionOptions()), render)
-  }
-
-  function joinRoom(room) {
-    if (state.connection[room]) return
-    open(room).on('chat', function (m) {
-      state.roomChat.push({ room: room, sender: String(m.sender), text: m.text })
-      render()
-    })
-    render()
-  }
 
   ui.post('/participant')
     .then(function (created) {
@@ -30,8 +18,17 @@
     .then(function () {
       var me = String(window.dallinger.identity.participantId)
       state.participantId = me
-      var broadcast = open('broadcast_channel')
-      var inbox = open('participant_' + me + '_channel')
+      var sb = Switchboard.createClient(ui.connectionOptions())
+      var broadcast = ui.track(state, sb.openChannel('broadcast_channel'), render)
+      var inbox = ui.track(state, sb.openPrivateChannel(), render)
+      var rooms = sb.joinChatrooms(broadcast)
+      rooms.onJoin(function (room) {
+        ui.track(state, room, render).on('chat', function (m) {
+          state.roomChat.push({ room: room.name, sender: String(m.sender), text: m.text })
+          render()
+        })
+        render()
+      })
 
       broadcast.on('chat', function (m) {
         state.broadcast.push({ sender: String(m.sender), text: m.text })
@@ -41,14 +38,10 @@
         state.roster = m.participants.map(String)
         render()
       })
-      broadcast.on('create_chatroom', function (m) {
-        if (m.participant_ids.map(String).indexOf(me) >= 0) joinRoom(m.chatroom)
-      })
       inbox.on('assignment', function (m) {
         state.room = m.room
         state.partner = m.partner
         state.inbox.push({ type: 'assignment', room: m.room, partner: m.partner })
-        joinRoom(m.room)
         render()
       })
       inbox.on('whisper', function (m) {
@@ -60,7 +53,8 @@
         broadcast.send({ type: 'chat', text: f.text, sender: me })
       })
       ui.onSubmit('room-form', function (f) {
-        if (state.room) Switchboard.openChannel(state.room).send({ type: 'chat', text: f.text, sender: me, room: state.room })
+        var room = state.room && rooms.rooms.get(state.room)
+        if (room) room.send({ type: 'chat', text: f.text, sender: me, room: state.room })
       })
       ui.onSubmit('whisper-form', function (f) {
         inbox.sendTo('experiment_channel', { type: 'whisper', text: f.text, sender: me, recipient: f.recipient })
