@@ -4,8 +4,9 @@ import { broadcastTexts, expect, test } from './fixtures.js'
 test('a payload that fails its schema is shown as rejected, and the pages keep working', async ({ participants, server }) => {
   const pages = await participants(3)
 
-  // A misbehaving client: a raw socket from the test, not a page, sending what the schema forbids.
-  const rogue = new WebSocket(`${server.url.replace('http', 'ws')}/chat?channel=broadcast_channel`)
+  // A misbehaving client: a participant's raw socket from the test, not a page, sending what the schema forbids.
+  const { participant, token } = (await (await fetch(`${server.url}/participant`, { method: 'POST' })).json()) as { participant: { id: number }; token: string }
+  const rogue = new WebSocket(`${server.url.replace('http', 'ws')}/chat?channel=broadcast_channel&participant_id=${participant.id}&token=${token}`)
   await new Promise((resolve, reject) => rogue.once('open', resolve).once('error', reject))
   const bad = 'broadcast_channel:{"type":"chat","text":"","sender":{"html":"<img src=x>"}}'
   rogue.send(bad)

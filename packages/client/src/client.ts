@@ -67,7 +67,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
       validateOutgoing: merged.validateOutgoing ?? true,
       onClosed: () => this.channels.delete(name),
       transport: {
-        url: buildChatUrl(merged.url ?? defaultEndpoint(), name, identity, merged.params),
+        url: buildChatUrl(merged.url ?? defaultEndpoint(), name, identity, { ...merged.params, token: merged.credential }),
         WebSocket: merged.WebSocket ?? globalWebSocket(),
         minDelayMs: merged.minDelayMs ?? CONNECTION_DEFAULTS.minDelayMs,
         maxDelayMs: merged.maxDelayMs ?? CONNECTION_DEFAULTS.maxDelayMs,

@@ -36,6 +36,12 @@ export interface ConnectionOptions {
    * @default `window.dallinger.identity` when present, else none (ids are left out of the URL)
    */
   identity?: Identity
+  /**
+   * The participant's credential (the `token` that `POST /participant` returns on a Switchboard server),
+   * sent as `?token=`. Dallinger ignores it.
+   * @default none
+   */
+  credential?: string
   /** Extra query parameters for the `/chat` URL (Dallinger ignores unknown ones). @default {} */
   params?: QueryParams
   /**

@@ -37,3 +37,13 @@ describe('createClient', () => {
     expect([a.state, b.state]).toEqual(['closed', 'closed'])
   })
 })
+
+describe('credential', () => {
+  it('is sent as ?token= after the ids, URL-encoded', async () => {
+    vi.useFakeTimers()
+    const client = createClient({ url: 'ws://x/chat', WebSocket: FakeWebSocket, logger: quietLogger, identity: { participantId: 4 }, credential: 'a+b/c=' })
+    client.openChannel('c')
+    expect((await nextSocket()).url).toBe('ws://x/chat?channel=c&participant_id=4&token=a%2Bb%2Fc%3D')
+    client.close()
+  })
+})

@@ -10,12 +10,18 @@ const state = ui.createState()
 ui.mount(document.getElementById('app') as HTMLElement, 'Switchboard demo (ES module)')
 const render = () => ui.render(state)
 
-const { participant } = await ui.post<{ participant: { id: number; worker_id: string } }>('/participant')
+// Each tab is a participant of its own, with a credential of its own for its sockets.
+const { participant, token } = await ui.post<{ participant: { id: number; worker_id: string }; token: string }>('/participant')
 await ui.post(`/node/${participant.id}`)
 const me = String(participant.id)
 state.participantId = me
 
-const sb = createClient({ schemas: demoSchemas, identity: { participantId: me, workerId: participant.worker_id }, ...ui.connectionOptions() })
+const sb = createClient({
+  schemas: demoSchemas,
+  identity: { participantId: me, workerId: participant.worker_id },
+  credential: token,
+  ...ui.connectionOptions(),
+})
 const track = <C extends Channel<typeof demoSchemas>>(channel: C): C => ui.track(state, channel, render)
 
 const broadcast = track(sb.openChannel(BROADCAST_CHANNEL))

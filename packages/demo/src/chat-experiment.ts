@@ -1,3 +1,4 @@
+import { roomKey } from './access.js'
 import { CONTROL_CHANNEL } from './control.js'
 import type { ControlEvent } from './control.js'
 import type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
@@ -11,6 +12,7 @@ import type { AssignmentMessage, CreateChatroomMessage, RosterMessage, WhisperMe
  */
 export class ChatExperiment implements Experiment {
   readonly channel = EXPERIMENT_CHANNEL
+  readonly channelRules = { open: [BROADCAST_CHANNEL], inbox: [EXPERIMENT_CHANNEL] }
   private api: ExperimentApi | undefined
   /** Open sockets per participant, from connected/disconnected events. */
   private readonly sockets = new Map<string, number>()
@@ -82,10 +84,14 @@ export class ChatExperiment implements Experiment {
     const room = `room_${++this.roomCount}`
     this.rooms.set(partner, room)
     this.rooms.set(id, room)
-    this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: [partner, id] } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
-    for (const [who, other] of [[partner, id], [id, partner]] as const) {
-      this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
-    }
+    const members = [partner, id]
+    // Membership is recorded before the announcement, so the members' sockets are let in at once.
+    void this.api?.state.set(roomKey(room), JSON.stringify(members)).then(() => {
+      this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: members } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
+      for (const [who, other] of [[partner, id], [id, partner]] as const) {
+        this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
+      }
+    })
   }
 
   private relayWhisper(message: Record<string, unknown>, context: MessageContext): void {

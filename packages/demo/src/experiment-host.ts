@@ -1,6 +1,8 @@
+import type { ChannelRules } from './access.js'
 import type { Broker } from './broker.js'
 import { CONTROL_CHANNEL } from './control.js'
 import type { Log } from './log.js'
+import type { SharedState } from './shared-state.js'
 
 /** Where a message came from. */
 export interface MessageContext {
@@ -15,6 +17,8 @@ export interface MessageContext {
 export interface ExperimentApi {
   /** Publishes `payload` (an object is JSON-encoded) to `channel`, by default the experiment's own. */
   publishToSubscribers(payload: object | string, channel?: string): void
+  /** State shared by every server process (room membership lives here). */
+  state: SharedState
   log: Log
 }
 
@@ -24,6 +28,8 @@ export interface ExperimentApi {
  */
 export interface Experiment {
   readonly channel: string
+  /** The channels anyone may use: the relay refuses every other channel but private ones and rooms. */
+  readonly channelRules: ChannelRules
   start?(api: ExperimentApi): void
   /** Called with each JSON-object payload, in arrival order; control events arrive with `channel: 'dallinger_control'`. */
   receiveMessage(message: Record<string, unknown>, context: MessageContext): void
@@ -42,6 +48,7 @@ export class ExperimentHost implements ExperimentApi {
   constructor(
     private readonly broker: Broker,
     readonly experiment: Experiment,
+    readonly state: SharedState,
     readonly log: Log,
   ) {}
 

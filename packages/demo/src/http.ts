@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import type { Log } from './log.js'
+import type { Credentials } from './credentials.js'
 import type { ParticipantStore } from './participants.js'
 
 export interface HttpOptions {
   participants: ParticipantStore
+  credentials: Credentials
   /** The built demo pages (vite's output). */
   pagesDir: string
   /** The client's dist folder, served under /static/. */
@@ -23,7 +25,7 @@ const CONTENT_TYPES: Record<string, string> = {
 }
 
 /** The HTTP side: demo pages, client bundles, and Dallinger-shaped participant and agent endpoints. */
-export function createHttpHandler({ participants, pagesDir, clientDistDir, log }: HttpOptions) {
+export function createHttpHandler({ participants, credentials, pagesDir, clientDistDir, log }: HttpOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://demo')
     const path = url.pathname
@@ -34,13 +36,15 @@ export function createHttpHandler({ participants, pagesDir, clientDistDir, log }
         const participantRoute = /^\/participant(?:\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(path)
         if (participantRoute) {
           const [, worker_id, hit_id, assignment_id, mode] = participantRoute.map((part) => (part === undefined ? undefined : decodeURIComponent(part)))
-          const participant = participants.create(definedOnly({ worker_id, hit_id, assignment_id, mode }))
+          const participant = await participants.create(definedOnly({ worker_id, hit_id, assignment_id, mode }))
           log('info', 'participant.created', { participantId: participant.id })
-          return json(response, 200, { status: 'success', participant })
+          // The credential for this participant's sockets; Dallinger's JSON has no such field, pages that
+          // do not know it ignore it.
+          return json(response, 200, { status: 'success', participant, token: credentials.issue(participant.id) })
         }
         const nodeRoute = /^\/node\/(\d+)\/?$/.exec(path)
         if (nodeRoute) {
-          const node = participants.createNode(Number(nodeRoute[1]))
+          const node = await participants.createNode(Number(nodeRoute[1]))
           if (!node) return json(response, 403, { status: 'error', message: `participant ${nodeRoute[1]} cannot get a node` })
           return json(response, 200, { status: 'success', node })
         }

@@ -1,4 +1,6 @@
-/** Participants and their agents (nodes), shaped like Dallinger's JSON. */
+import type { SharedState } from './shared-state.js'
+
+/** Participants and their agents (nodes), shaped like Dallinger's JSON, kept in the shared state. */
 export interface Participant {
   id: number
   worker_id: string
@@ -19,12 +21,11 @@ export interface AgentNode {
 }
 
 export class ParticipantStore {
-  private readonly participants = new Map<number, Participant>()
-  private readonly nodes = new Map<number, AgentNode>()
+  constructor(private readonly state: SharedState) {}
 
   /** A new participant on every call, so each tab is its own participant. */
-  create(ids: Partial<Pick<Participant, 'worker_id' | 'hit_id' | 'assignment_id' | 'mode'>> = {}): Participant {
-    const id = this.participants.size + 1
+  async create(ids: Partial<Pick<Participant, 'worker_id' | 'hit_id' | 'assignment_id' | 'mode'>> = {}): Promise<Participant> {
+    const id = await this.state.increment('participant_ids')
     const participant: Participant = {
       id,
       worker_id: ids.worker_id ?? `worker_${id}`,
@@ -34,28 +35,26 @@ export class ParticipantStore {
       status: 'working',
       creation_time: new Date().toISOString(),
     }
-    this.participants.set(id, participant)
+    await this.state.set(`participant:${id}`, JSON.stringify(participant))
     return participant
   }
 
-  get(id: number): Participant | undefined {
-    return this.participants.get(id)
+  async get(id: number): Promise<Participant | undefined> {
+    const stored = await this.state.get(`participant:${id}`)
+    return stored === undefined ? undefined : (JSON.parse(stored) as Participant)
   }
 
   /** The participant's agent, created on the first call; undefined for an unknown participant. */
-  createNode(participantId: number): AgentNode | undefined {
-    if (!this.participants.has(participantId)) return undefined
-    const existing = this.nodes.get(participantId)
-    if (existing) return existing
-    const node: AgentNode = {
-      id: this.nodes.size + 1,
+  async createNode(participantId: number): Promise<AgentNode | undefined> {
+    if (!(await this.get(participantId))) return undefined
+    const candidate: AgentNode = {
+      id: await this.state.increment('node_ids'),
       participant_id: participantId,
       network_id: 1,
       type: 'Agent',
       failed: false,
       creation_time: new Date().toISOString(),
     }
-    this.nodes.set(participantId, node)
-    return node
+    return JSON.parse(await this.state.setIfAbsent(`node:${participantId}`, JSON.stringify(candidate))) as AgentNode
   }
 }

@@ -2,20 +2,28 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { RawData } from 'ws'
+import { REFUSAL } from './access.js'
+import type { ChannelAccess } from './access.js'
+import { admit } from './admission.js'
+import type { AdmissionOptions } from './admission.js'
 import type { Broker } from './broker.js'
 import { CONTROL_CHANNEL, channelEvent, connectedEvent, disconnectedEvent } from './control.js'
 import type { SocketClient } from './control.js'
+import { DEFAULT_LIMITS, RateLimiter } from './limits.js'
+import type { Limits } from './limits.js'
 import type { Log } from './log.js'
 
 /**
- * Close codes the relay sends. Dallinger crashes on these frames (the client sees 1006); the relay
- * answers the offending socket alone and keeps serving everyone else.
+ * Close codes the relay sends besides the refusals of `REFUSAL`. Dallinger crashes on bad frames
+ * (the client sees 1006); the relay answers the offending socket alone and serves everyone else.
  */
 export const RELAY_CLOSE = {
   /** A binary frame: the protocol is text frames only. */
   binaryFrame: { code: 1003, reason: 'binary frames are not supported' },
-  /** A text frame that is empty or has no colon. */
+  /** A text frame that is empty or has no colon. (Invalid UTF-8 also closes with 1007, sent by ws.) */
   malformedFrame: { code: 1007, reason: 'expected a <channel>:<payload> text frame' },
+  /** More frames than the rate limit allows. The client may reconnect and go on. */
+  rateLimited: { code: 1008, reason: 'rate limit exceeded' },
   /** No pong arrived for the last protocol ping (Dallinger's code and text). */
   pingTimeout: { code: 1008, reason: 'Ping/Pong timeout' },
   /** The server is shutting down. */
@@ -26,30 +34,49 @@ export const RELAY_CLOSE = {
 
 export interface RelayOptions {
   broker: Broker
+  access: ChannelAccess
+  admission: AdmissionOptions
   log: Log
+  limits?: Partial<Limits>
   /** Interval of protocol pings; a socket that misses one pong is closed with 1008. @default 25000 */
   pingIntervalMs?: number
 }
 
-/** A connected socket as the relay sees it. */
 interface Connection {
   ws: WebSocket
   channel: string | null
   client: SocketClient
+  /** The participant this socket speaks for, once admitted. */
+  participant: string | null
+  admitted: boolean
   alive: boolean
+  limiter: RateLimiter
+  /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
+  work: Promise<void>
+  unsubscribe: () => void
+}
+
+interface Presence {
+  sockets: number
+  channels: Map<string, number>
 }
 
 /**
- * The `/chat` route with Dallinger's semantics: one channel per socket from `?channel=`, frames split at
- * the first colon and published to any channel, verbatim relay to every subscriber (the sender included),
- * control events on `dallinger_control`, protocol pings, no subprotocol.
+ * The `/chat` route with Dallinger's semantics (one channel per socket from `?channel=`, first-colon
+ * split, verbatim relay to every subscriber including the sender, control events, protocol pings,
+ * no subprotocol) plus what Dallinger lacks: credentials, channel access, limits, and bad input
+ * answered with a close code instead of a crash.
  */
 export class ChatRelay {
-  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: () => false })
+  private readonly limits: Limits
+  private readonly wss: WebSocketServer
   private readonly connections = new Set<Connection>()
+  private readonly presence = new Map<string, Presence>()
   private readonly pingTimer: ReturnType<typeof setInterval>
 
   constructor(private readonly options: RelayOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: this.limits.maxFrameBytes })
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 25_000)
     this.pingTimer.unref()
   }
@@ -64,7 +91,7 @@ export class ChatRelay {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request))
   }
 
-  /** Closes every socket with `code` (for shutdown, and for tests that simulate a network drop). */
+  /** Closes every socket with `code` (shutdown, restart). */
   closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void {
     for (const { ws } of this.connections) ws.close(code, reason)
   }
@@ -86,55 +113,127 @@ export class ChatRelay {
       ws,
       channel: query.get('channel'),
       client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
+      participant: null,
+      admitted: false,
       alive: true,
+      limiter: new RateLimiter(this.limits.framesPerSecond, this.limits.frameBurst),
+      work: Promise.resolve(),
+      unsubscribe: () => {},
     }
-    const { broker, log } = this.options
     this.connections.add(connection)
-    const { channel } = connection
-    const unsubscribe = channel === null ? () => {} : broker.subscribe(channel, (data) => this.deliver(connection, `${channel}:${data}`))
-    log('debug', 'socket.open', { channel, ...connection.client })
-    broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, connection.client))
-    broker.publish(CONTROL_CHANNEL, connectedEvent(connection.client))
-
     ws.on('pong', () => {
       connection.alive = true
     })
     ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
-    ws.on('error', (error) => log('warn', 'socket.error', { channel, ...connection.client, error }))
-    ws.once('close', (code, reason) => {
-      this.connections.delete(connection)
-      unsubscribe()
-      broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', channel, connection.client))
-      broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason.toString('utf8'), connection.client))
-      log('debug', 'socket.close', { channel, ...connection.client, code })
-    })
+    ws.on('error', (error) => this.options.log('warn', 'socket.error', { channel: connection.channel, ...connection.client, error }))
+    ws.once('close', (code, reason) => this.release(connection, code, reason.toString('utf8')))
+    this.serially(connection, () => this.admit(connection, request, query))
+  }
+
+  private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams): Promise<void> {
+    const { channel, client } = connection
+    const admission = admit(request, query, this.options.admission)
+    if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
+    const participant = admission.participantId
+    const subscription = await this.options.access.subscribe(participant, channel)
+    if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
+    const crowded = this.crowded(participant, channel)
+    if (crowded) return this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
+    if (connection.ws.readyState !== WebSocket.OPEN) return
+
+    connection.participant = participant
+    connection.admitted = true
+    this.enter(participant, channel)
+    const { broker } = this.options
+    if (channel !== null) connection.unsubscribe = broker.subscribe(channel, (data) => this.deliver(connection, `${channel}:${data}`))
+    broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
+    broker.publish(CONTROL_CHANNEL, connectedEvent(client))
+    this.options.log('debug', 'socket.open', { channel, ...client })
   }
 
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
-    const { ws, client } = connection
-    if (isBinary) {
-      this.refuse(connection, RELAY_CLOSE.binaryFrame, 'frame.binary')
-      return
-    }
-    // binaryType is the default 'nodebuffer', so text frames arrive as one Buffer.
+    if (isBinary) return this.refuse(connection, RELAY_CLOSE.binaryFrame, 'frame.binary')
+    if (!connection.limiter.take()) return this.refuse(connection, RELAY_CLOSE.rateLimited, 'frame.rate_limited')
+    // binaryType is the default 'nodebuffer', so a text frame arrives as one Buffer.
     const text = (data as Buffer).toString('utf8')
     const colon = text.indexOf(':')
-    if (colon < 0) {
-      this.refuse(connection, RELAY_CLOSE.malformedFrame, 'frame.malformed', { frame: text.slice(0, 80) })
-      return
-    }
-    if (ws.readyState !== WebSocket.OPEN) return
-    this.options.log('debug', 'frame.publish', { from: client.participantId, to: text.slice(0, colon) })
-    this.options.broker.publish(text.slice(0, colon), text.slice(colon + 1))
+    if (colon < 0) return this.refuse(connection, RELAY_CLOSE.malformedFrame, 'frame.malformed', { frame: text.slice(0, 80) })
+    this.serially(connection, () => this.publish(connection, text.slice(0, colon), text.slice(colon + 1)))
+  }
+
+  private async publish(connection: Connection, channel: string, payload: string): Promise<void> {
+    if (!connection.admitted || connection.ws.readyState !== WebSocket.OPEN) return
+    const verdict = await this.options.access.publish(connection.participant, channel)
+    if (!verdict.ok) return this.refuse(connection, verdict, 'publish.refused', { to: channel })
+    this.options.broker.publish(channel, payload)
+  }
+
+  /** Runs `step` after the connection's earlier work, so admission and frames stay in order. */
+  private serially(connection: Connection, step: () => Promise<void> | void): void {
+    connection.work = connection.work.then(step).catch((error: unknown) => {
+      this.options.log('error', 'socket.failed', { channel: connection.channel, ...connection.client, error })
+      connection.ws.close(1011, 'internal error')
+    })
   }
 
   private refuse(connection: Connection, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
-    this.options.log('warn', event, { channel: connection.channel, ...connection.client, closeCode: close.code, ...fields })
-    connection.ws.close(close.code, close.reason)
+    this.options.log('warn', event, { channel: connection.channel, ...connection.client, closeCode: close.code, reason: close.reason, ...fields })
+    if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(close.code, close.reason)
   }
 
   private deliver(connection: Connection, frame: string): void {
-    if (connection.ws.readyState === WebSocket.OPEN) connection.ws.send(frame)
+    const { ws } = connection
+    if (ws.readyState !== WebSocket.OPEN) return
+    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      // A reader this slow would make the server hold everything for it; cut it, it reconnects.
+      this.options.log('warn', 'socket.slow_reader', { channel: connection.channel, ...connection.client, bufferedBytes: ws.bufferedAmount })
+      ws.terminate()
+      return
+    }
+    ws.send(frame)
+  }
+
+  private release(connection: Connection, code: number, reason: string): void {
+    this.connections.delete(connection)
+    if (!connection.admitted) return
+    connection.unsubscribe()
+    this.leave(connection.participant, connection.channel)
+    const { broker } = this.options
+    broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
+    broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))
+    this.options.log('debug', 'socket.close', { channel: connection.channel, ...connection.client, code })
+  }
+
+  /** Why one more socket for this participant would be too many, if it would. */
+  private crowded(participant: string | null, channel: string | null): string | undefined {
+    if (participant === null) return undefined
+    const here = this.presence.get(participant)
+    if (!here) return undefined
+    if (here.sockets >= this.limits.connectionsPerParticipant) return `more than ${this.limits.connectionsPerParticipant} sockets for one participant`
+    if (channel !== null && !here.channels.has(channel) && here.channels.size >= this.limits.channelsPerParticipant) {
+      return `more than ${this.limits.channelsPerParticipant} channels for one participant`
+    }
+    return undefined
+  }
+
+  private enter(participant: string | null, channel: string | null): void {
+    if (participant === null) return
+    const here = this.presence.get(participant) ?? { sockets: 0, channels: new Map<string, number>() }
+    this.presence.set(participant, here)
+    here.sockets += 1
+    if (channel !== null) here.channels.set(channel, (here.channels.get(channel) ?? 0) + 1)
+  }
+
+  private leave(participant: string | null, channel: string | null): void {
+    const here = participant === null ? undefined : this.presence.get(participant)
+    if (!here || participant === null) return
+    here.sockets -= 1
+    if (channel !== null) {
+      const left = (here.channels.get(channel) ?? 1) - 1
+      if (left > 0) here.channels.set(channel, left)
+      else here.channels.delete(channel)
+    }
+    if (here.sockets <= 0) this.presence.delete(participant)
   }
 
   private pingAll(): void {

@@ -10,6 +10,12 @@ import type { Log } from './log.js'
 import { MemoryBroker } from './memory-broker.js'
 import { ParticipantStore } from './participants.js'
 import { ChatRelay, RELAY_CLOSE } from './relay.js'
+import { ChannelAccess } from './access.js'
+import type { ChannelRules } from './access.js'
+import { Credentials } from './credentials.js'
+import type { Limits } from './limits.js'
+import { MemoryState } from './shared-state.js'
+import type { SharedState } from './shared-state.js'
 
 export interface DemoServerOptions {
   /** 0 picks a free port. @default 0 */
@@ -20,6 +26,21 @@ export interface DemoServerOptions {
   log?: Log
   /** @default a new in-memory broker */
   broker?: Broker
+  /** State shared by every process of the experiment. @default a new in-memory state */
+  state?: SharedState
+  /**
+   * Run the experiment in this process. With several processes on one Redis, exactly one runs it.
+   * @default true
+   */
+  runExperiment?: boolean
+  /** Let sockets without a credential in, bound to the participant_id they claim (stock Dallinger pages). @default false */
+  allowAnonymous?: boolean
+  /** Page origins allowed to connect, or '*'. @default the server's own origin */
+  allowedOrigins?: readonly string[] | '*'
+  /** Channels anyone may use, besides private channels and rooms. @default the experiment's own rules */
+  channelRules?: ChannelRules
+  /** Connection limits (see Limits for each default). */
+  limits?: Partial<Limits>
   /** @default 25000 */
   pingIntervalMs?: number
   /** @default packages/demo/dist/pages */
@@ -33,9 +54,11 @@ export interface DemoServer {
   url: string
   port: number
   broker: Broker
+  state: SharedState
   relay: ChatRelay
   experiment: ChatExperiment
   participants: ParticipantStore
+  credentials: Credentials
   /** Test hook: cuts every socket without a close handshake, as a network failure does (clients see 1006). */
   dropConnections(): void
   /** Test hook: a server restart, first half: closes every socket with 1012 and stops listening. State is kept. */
@@ -49,15 +72,25 @@ export interface DemoServer {
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const log = options.log ?? createLog()
   const broker = options.broker ?? new MemoryBroker((error, channel) => log('error', 'broker.listener_failed', { channel, error }))
-  const participants = new ParticipantStore()
-  const relay = new ChatRelay({ broker, log, ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}) })
+  const state = options.state ?? new MemoryState()
+  const participants = new ParticipantStore(state)
+  const credentials = await Credentials.load(state)
   const experiment = new ChatExperiment()
-  const host = new ExperimentHost(broker, experiment, log)
-  host.start()
+  const relay = new ChatRelay({
+    broker,
+    log,
+    access: new ChannelAccess(options.channelRules ?? experiment.channelRules, state),
+    admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+  })
+  const host = new ExperimentHost(broker, experiment, state, log)
+  if (options.runExperiment ?? true) host.start()
 
   const server = createServer(
     createHttpHandler({
       participants,
+      credentials,
       log,
       pagesDir: options.pagesDir ?? fileURLToPath(new URL('../dist/pages', import.meta.url)),
       clientDistDir: options.clientDistDir ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
@@ -90,9 +123,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     url: `http://${hostname}:${port}`,
     port,
     broker,
+    state,
     relay,
     experiment,
     participants,
+    credentials,
     dropConnections: () => relay.dropAll(),
     stopListening: async () => {
       log('info', 'server.restarting', { port })

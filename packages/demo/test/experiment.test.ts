@@ -38,8 +38,11 @@ function inbox(channel: Channel) {
 
 /** A participant as a Node bot: the SDK with `ws`, as a page would use it. */
 async function participant() {
-  const { participant: p } = (await (await fetch(`${server.url}/participant`, { method: 'POST' })).json()) as { participant: { id: number; worker_id: string } }
-  const client = createClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: p.id, workerId: p.worker_id } })
+  const { participant: p, token } = (await (await fetch(`${server.url}/participant`, { method: 'POST' })).json()) as {
+    participant: { id: number; worker_id: string }
+    token: string
+  }
+  const client = createClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: p.id, workerId: p.worker_id }, credential: token })
   clients.push(client)
   const broadcast = inbox(client.openChannel(BROADCAST_CHANNEL))
   const mine = client.openChannel(privateChannel(p.id))

@@ -1,13 +1,33 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { CONTROL_CHANNEL } from '../src/control.js'
 import { silentLog } from '../src/log.js'
 import { startDemoServer } from '../src/server.js'
 import type { DemoServer } from '../src/server.js'
 import { peer } from './ws-peer.js'
 
 let server: DemoServer
+// Dallinger's protocol as a stock page sees it: no credentials, free channel names.
 beforeEach(async () => {
-  server = await startDemoServer({ log: silentLog, pingIntervalMs: 200 })
+  server = await startDemoServer({
+    log: silentLog,
+    pingIntervalMs: 200,
+    allowAnonymous: true,
+    channelRules: { open: ['room', 'elsewhere', 'other', 'r'], inbox: [] },
+  })
 })
+
+/** Records the control channel from the server side (pages may not subscribe to it). */
+function controlFrames(): { frames: string[]; received(count: number): Promise<string[]> } {
+  const frames: string[] = []
+  server.broker.subscribe(CONTROL_CHANNEL, (data) => frames.push(`${CONTROL_CHANNEL}:${data}`))
+  return {
+    frames,
+    received: async (count) => {
+      await expect.poll(() => frames.length).toBeGreaterThanOrEqual(count)
+      return frames.slice(0, count)
+    },
+  }
+}
 afterEach(async () => {
   await server.close()
 })
@@ -33,12 +53,11 @@ describe('relay', () => {
   })
 
   it('publishes control events byte for byte as Dallinger does', async () => {
-    const control = await peer(server.url, { channel: 'dallinger_control' })
-    const initial = control.frames.length
+    const control = controlFrames()
     const p = await peer(server.url, { channel: 'room', worker_id: 'w1', participant_id: '1' })
-    await control.received(initial + 2)
+    await control.received(2)
     p.ws.close(1000, 'bye')
-    const frames = (await control.received(initial + 4)).slice(initial)
+    const frames = await control.received(4)
     expect(frames).toEqual([
       `dallinger_control:{"type": "channel", "event": "subscribed", "channel": "room", "client": {${CLIENT}, "worker_id": "w1", "participant_id": "1"}}`,
       `dallinger_control:{"type": "websocket", "event": "connected", "client": {${CLIENT}, "worker_id": "w1", "participant_id": "1"}}`,
@@ -48,11 +67,10 @@ describe('relay', () => {
   })
 
   it('reports missing ids and channel as null, and a close without code as 1005', async () => {
-    const control = await peer(server.url, { channel: 'dallinger_control' })
-    const initial = control.frames.length
+    const control = controlFrames()
     const p = await peer(server.url, { participant_id: '2' })
     p.ws.close()
-    const frames = (await control.received(initial + 4)).slice(initial)
+    const frames = await control.received(4)
     expect(frames[0]).toBe(`dallinger_control:{"type": "channel", "event": "subscribed", "channel": null, "client": {${CLIENT}, "worker_id": null, "participant_id": "2"}}`)
     expect(frames[3]).toBe(
       `dallinger_control:{"type": "websocket", "event": "disconnected", "reason": 1005, "message": "", "client": {${CLIENT}, "worker_id": null, "participant_id": "2"}}`,
@@ -60,10 +78,9 @@ describe('relay', () => {
   })
 
   it('escapes non-ASCII ids as Python json.dumps does', async () => {
-    const control = await peer(server.url, { channel: 'dallinger_control' })
-    const initial = control.frames.length
+    const control = controlFrames()
     await peer(server.url, { channel: 'r', worker_id: 'ü"🎲' })
-    const [subscribed] = (await control.received(initial + 1)).slice(initial)
+    const [subscribed] = await control.received(1)
     expect(subscribed).toContain('"worker_id": "\\u00fc\\"\\ud83c\\udfb2"')
   })
 

@@ -10,15 +10,19 @@
   }
 
 
+  var credential
   ui.post('/participant')
     .then(function (created) {
       window.dallinger = { identity: { participantId: created.participant.id, workerId: created.participant.worker_id } }
+      credential = created.token
       return ui.post('/node/' + created.participant.id)
     })
     .then(function () {
       var me = String(window.dallinger.identity.participantId)
       state.participantId = me
-      var sb = Switchboard.createClient(ui.connectionOptions())
+      var options = ui.connectionOptions()
+      options.credential = credential
+      var sb = Switchboard.createClient(options)
       var broadcast = ui.track(state, sb.openChannel('broadcast_channel'), render)
       var inbox = ui.track(state, sb.openPrivateChannel(), render)
       var rooms = sb.joinChatrooms(broadcast)
