@@ -6,13 +6,19 @@ export interface Peer {
   frames: string[]
   /** Resolves with the frames once `count` have arrived (rejects after `timeoutMs`). */
   received(count: number, timeoutMs?: number): Promise<string[]>
+  /** Resolves once a frame equal to `frame` has arrived, among any others. */
+  receivedFrame(frame: string, timeoutMs?: number): Promise<void>
   closed: Promise<{ code: number; reason: string }>
   send(frame: string | Buffer, options?: { binary?: boolean }): void
 }
 
-export async function peer(baseUrl: string, query: Record<string, string> = {}, options: { protocols?: string[]; autoPong?: boolean } = {}): Promise<Peer> {
+export async function peer(
+  baseUrl: string,
+  query: Record<string, string> = {},
+  options: { protocols?: string[]; autoPong?: boolean; origin?: string } = {},
+): Promise<Peer> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/chat?${new URLSearchParams(query)}`
-  const ws = new WebSocket(url, options.protocols ?? [], { autoPong: options.autoPong ?? true })
+  const ws = new WebSocket(url, options.protocols ?? [], { autoPong: options.autoPong ?? true, ...(options.origin ? { origin: options.origin } : {}) })
   const frames: string[] = []
   const waiters: Array<() => void> = []
   ws.on('message', (data) => {
@@ -29,6 +35,17 @@ export async function peer(baseUrl: string, query: Record<string, string> = {}, 
     frames,
     closed,
     send: (frame, sendOptions) => ws.send(frame, { binary: sendOptions?.binary ?? false }),
+    receivedFrame: (frame, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no frame ${frame} in ${JSON.stringify(frames)}`)), timeoutMs)
+        const check = () => {
+          if (frames.includes(frame)) {
+            clearTimeout(timer)
+            resolve()
+          } else waiters.push(check)
+        }
+        check()
+      }),
     received: (count, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`expected ${count} frames, got ${frames.length}: ${JSON.stringify(frames)}`)), timeoutMs)
@@ -41,4 +58,11 @@ export async function peer(baseUrl: string, query: Record<string, string> = {}, 
         check()
       }),
   }
+}
+
+/** A new participant of the server and the query a socket of theirs connects with. */
+export async function newParticipant(baseUrl: string): Promise<{ id: string; token: string; query(channel: string): Record<string, string> }> {
+  const { participant, token } = (await (await fetch(`${baseUrl}/participant`, { method: 'POST' })).json()) as { participant: { id: number }; token: string }
+  const id = String(participant.id)
+  return { id, token, query: (channel) => ({ channel, participant_id: id, token }) }
 }
