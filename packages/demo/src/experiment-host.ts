@@ -52,9 +52,9 @@ export class ExperimentHost implements ExperimentApi {
     readonly log: Log,
   ) {}
 
-  start(): void {
+  async start(): Promise<void> {
     for (const channel of new Set([this.experiment.channel, CONTROL_CHANNEL])) {
-      this.unsubscribes.push(this.broker.subscribe(channel, (data) => this.receive(channel, data)))
+      this.unsubscribes.push(await this.broker.subscribe(channel, (data) => this.receive(channel, data)))
     }
     this.experiment.start?.(this)
   }

@@ -8,6 +8,8 @@ import type { ParticipantStore } from './participants.js'
 export interface HttpOptions {
   participants: ParticipantStore
   credentials: Credentials
+  /** What GET /status reports to operators. */
+  status: () => unknown
   /** The built demo pages (vite's output). */
   pagesDir: string
   /** The client's dist folder, served under /static/. */
@@ -25,12 +27,13 @@ const CONTENT_TYPES: Record<string, string> = {
 }
 
 /** The HTTP side: demo pages, client bundles, and Dallinger-shaped participant and agent endpoints. */
-export function createHttpHandler({ participants, credentials, pagesDir, clientDistDir, log }: HttpOptions) {
+export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, log }: HttpOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://demo')
     const path = url.pathname
     try {
       if (path === '/chat') return send(response, 400, 'text/plain; charset=utf-8', '/chat is a WebSocket endpoint\n')
+      if (path === '/status' && request.method === 'GET') return json(response, 200, status())
       if (request.method === 'POST') {
         // Dallinger: POST /participant/<worker_id>/<hit_id>/<assignment_id>/<mode>; the demo also takes /participant.
         const participantRoute = /^\/participant(?:\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(path)

@@ -1,4 +1,4 @@
-import type { Broker, BrokerListener } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus } from './broker.js'
 
 /**
  * A one-process broker. Deliveries go through one FIFO queue, so a listener that publishes while
@@ -11,7 +11,7 @@ export class MemoryBroker implements Broker {
 
   constructor(private readonly onListenerError: (error: unknown, channel: string) => void = () => {}) {}
 
-  subscribe(channel: string, listener: BrokerListener): () => void {
+  async subscribe(channel: string, listener: BrokerListener): Promise<() => void> {
     let listeners = this.channels.get(channel)
     if (!listeners) this.channels.set(channel, (listeners = new Set()))
     const wrapped: BrokerListener = (data) => listener(data)
@@ -31,6 +31,10 @@ export class MemoryBroker implements Broker {
     } finally {
       this.draining = false
     }
+  }
+
+  status(): BrokerStatus {
+    return { kind: 'memory', connected: true, outages: 0, lostPublishes: 0 }
   }
 
   /** Channels with at least one listener (for logs and tests). */

@@ -137,15 +137,19 @@ export class ChatRelay {
     const participant = admission.participantId
     const subscription = await this.options.access.subscribe(participant, channel)
     if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
+    const { broker } = this.options
+    const unsubscribe = channel === null ? () => {} : await broker.subscribe(channel, (data) => this.deliver(connection, `${channel}:${data}`))
     const crowded = this.crowded(participant, channel)
-    if (crowded) return this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
-    if (connection.ws.readyState !== WebSocket.OPEN) return
-
+    if (crowded || connection.ws.readyState !== WebSocket.OPEN) {
+      unsubscribe()
+      if (crowded) this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
+      return
+    }
+    // From here on the socket counts: its close publishes unsubscribed/disconnected.
+    connection.unsubscribe = unsubscribe
     connection.participant = participant
     connection.admitted = true
     this.enter(participant, channel)
-    const { broker } = this.options
-    if (channel !== null) connection.unsubscribe = broker.subscribe(channel, (data) => this.deliver(connection, `${channel}:${data}`))
     broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
     broker.publish(CONTROL_CHANNEL, connectedEvent(client))
     this.options.log('debug', 'socket.open', { channel, ...client })

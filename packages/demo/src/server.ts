@@ -85,12 +85,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
   })
   const host = new ExperimentHost(broker, experiment, state, log)
-  if (options.runExperiment ?? true) host.start()
+  if (options.runExperiment ?? true) await host.start()
 
   const server = createServer(
     createHttpHandler({
       participants,
       credentials,
+      status: () => ({ sockets: relay.size, broker: broker.status(), experiment: options.runExperiment ?? true }),
       log,
       pagesDir: options.pagesDir ?? fileURLToPath(new URL('../dist/pages', import.meta.url)),
       clientDistDir: options.clientDistDir ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
