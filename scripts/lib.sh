@@ -36,3 +36,9 @@ ensure_chromium() {
   if [ ! -x "$CHROMIUM_PATH" ]; then apt_install chromium; fi
   "$CHROMIUM_PATH" --version
 }
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then apt_install redis-server; fi
+  # The tests start their own redis-server on free ports; the Debian service is not needed.
+  redis-server --version
+}

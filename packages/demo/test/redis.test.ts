@@ -1,0 +1,117 @@
+import { createClient as createSdkClient } from '@switchboard/client'
+import type { Client, Payload } from '@switchboard/client'
+import { createClient as createRedisClient } from 'redis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { silentLog } from '../src/log.js'
+import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from '../src/messages.js'
+import { RedisBackend } from '../src/redis-backend.js'
+import { startDemoServer } from '../src/server.js'
+import type { DemoServer } from '../src/server.js'
+import { startRedis } from './redis-server.js'
+import type { RedisServer } from './redis-server.js'
+import { newParticipant, peer } from './ws-peer.js'
+
+let redis: RedisServer
+const cleanups: Array<() => unknown> = []
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(async () => {
+  await redis.stop()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+/** Two server processes' worth of demo server on one Redis; the first runs the experiment. */
+async function cluster(): Promise<DemoServer[]> {
+  const flush = createRedisClient({ url: redis.url })
+  await flush.connect()
+  await flush.flushAll()
+  await flush.quit()
+  const servers: DemoServer[] = []
+  for (const runExperiment of [true, false]) {
+    const backend = await RedisBackend.connect(redis.url, silentLog)
+    const server = await startDemoServer({ log: silentLog, broker: backend, state: backend, runExperiment })
+    cleanups.push(() => server.close())
+    servers.push(server)
+  }
+  return servers
+}
+
+/** A participant on one server, through the SDK, as a page would be. */
+async function participantOn(server: DemoServer) {
+  const { id, token } = await newParticipant(server.url)
+  const client: Client = createSdkClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: id }, credential: token })
+  cleanups.push(() => client.close())
+  const seen: Record<string, Payload[]> = {}
+  const open = (name: string) => {
+    const channel = client.openChannel(name)
+    seen[name] = []
+    channel.onAny((message) => seen[name]?.push(message))
+    return channel
+  }
+  const broadcast = open(BROADCAST_CHANNEL)
+  const inbox = open(privateChannel(id))
+  await Promise.all([broadcast.ready(), inbox.ready()])
+  return { id, client, broadcast, inbox, open, seen }
+}
+
+describe('several processes on one Redis', () => {
+  it('relays broadcast, room and private messages across processes, and the roster shows everyone', async () => {
+    const [first, second] = await cluster()
+    if (!first || !second) throw new Error('two servers expected')
+    const a = await participantOn(first)
+    const b = await participantOn(second)
+    // b's process does not run the experiment, yet b is paired and told privately.
+    await expect.poll(() => b.seen[privateChannel(b.id)]?.find((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: a.id, recipient: b.id })
+    await expect.poll(() => a.seen[BROADCAST_CHANNEL]?.filter((m) => m.type === 'roster').at(-1)).toEqual({ type: 'roster', participants: [a.id, b.id] })
+
+    const roomA = a.open('room_1')
+    const roomB = b.open('room_1')
+    await Promise.all([roomA.ready(), roomB.ready()])
+    roomB.send({ type: 'chat', text: 'from process two', sender: b.id })
+    a.broadcast.send({ type: 'chat', text: 'hello all', sender: a.id })
+    a.inbox.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text: 'psst', sender: a.id, recipient: b.id })
+    await expect.poll(() => a.seen.room_1?.map((m) => m.text)).toEqual(['from process two'])
+    await expect.poll(() => b.seen[BROADCAST_CHANNEL]?.filter((m) => m.type === 'chat').map((m) => m.text)).toEqual(['hello all'])
+    await expect.poll(() => b.seen[privateChannel(b.id)]?.filter((m) => m.type === 'whisper').map((m) => m.text)).toEqual(['psst'])
+  })
+
+  it('subscribes once per channel per process and unsubscribes when the last local socket leaves', async () => {
+    const [first, second] = await cluster()
+    if (!first || !second) throw new Error('two servers expected')
+    const probe = createRedisClient({ url: redis.url })
+    await probe.connect()
+    cleanups.push(() => probe.quit())
+    const subscribers = async () => Number((await probe.pubSubNumSub(['broadcast_channel']))['broadcast_channel'])
+    const a = await newParticipant(first.url)
+    const sockets = [await peer(first.url, a.query(BROADCAST_CHANNEL)), await peer(first.url, a.query(BROADCAST_CHANNEL)), await peer(second.url, a.query(BROADCAST_CHANNEL))]
+    expect(await subscribers()).toBe(2)
+    for (const socket of sockets.slice(0, 2)) socket.ws.close()
+    await expect.poll(subscribers).toBe(1)
+  })
+
+  it('survives a Redis restart: reconnects, resubscribes, reports the outage, and relays again', async () => {
+    const [first, second] = await cluster()
+    if (!first || !second) throw new Error('two servers expected')
+    const a = await newParticipant(first.url)
+    const listener = await peer(first.url, a.query(BROADCAST_CHANNEL))
+    const sender = await peer(second.url, a.query(privateChannel(a.id)))
+
+    await redis.stop()
+    await expect.poll(() => first.broker.status().connected).toBe(false)
+    // The server stays up while Redis is away.
+    expect((await fetch(`${first.url}/status`)).status).toBe(200)
+    await redis.start()
+    await expect.poll(() => first.broker.status().connected, { timeout: 10_000 }).toBe(true)
+    await expect.poll(() => second.broker.status().connected, { timeout: 10_000 }).toBe(true)
+    expect(first.broker.status()).toMatchObject({ outages: 1, lastOutage: { channels: expect.any(Number) } })
+
+    sender.send('broadcast_channel:{"type":"chat","text":"after the restart","sender":1}')
+    await listener.receivedFrame('broadcast_channel:{"type":"chat","text":"after the restart","sender":1}', 10_000)
+    const status = (await (await fetch(`${first.url}/status`)).json()) as { broker: { outages: number } }
+    expect(status.broker.outages).toBe(1)
+  })
+})
