@@ -1,7 +1,12 @@
 import { test as base, expect } from '@playwright/test'
 import type { BrowserContext, Page } from '@playwright/test'
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { silentLog, startDemoServer } from '@switchboard/demo'
 import type { DemoServer } from '@switchboard/demo'
+import { freePort, startRedis } from '../packages/demo/test/redis-server.js'
 import type { PageState } from '../packages/demo/pages/ui.js'
 
 export { expect }
@@ -55,11 +60,18 @@ export interface User {
   openTab(kind?: PageKind, query?: string): Promise<Participant>
 }
 
+/** Demo server processes sharing one redis-server; the first runs the experiment. */
+export interface Cluster {
+  urls: string[]
+}
+
 interface Fixtures {
   /** A demo server of this test's own, on a free port: no test sees another's participants. */
   server: DemoServer
-  /** Makes a new user (browser context); everything is closed after the test. */
-  newUser: () => Promise<User>
+  /** A redis-server and two demo server processes on it (`npm start` with REDIS_URL), all on free ports. */
+  cluster: Cluster
+  /** Makes a new user (browser context) on `baseURL` (default: the test's server); all closed after the test. */
+  newUser: (baseURL?: string) => Promise<User>
   /** `n` participants, each in a tab of its own user, opened one after the other. */
   participants: (n: number, kind?: PageKind, query?: string) => Promise<Participant[]>
 }
@@ -71,10 +83,39 @@ export const test = base.extend<Fixtures>({
     await server.close()
   },
 
+  cluster: async ({}, use) => {
+    const redis = await startRedis()
+    const processes: ChildProcess[] = []
+    const urls: string[] = []
+    try {
+      for (const runExperiment of ['1', '0']) {
+        const port = await freePort()
+        const child = spawn(fileURLToPath(new URL('../packages/demo/node_modules/.bin/tsx', import.meta.url)), ['src/main.ts'], {
+          cwd: fileURLToPath(new URL('../packages/demo/', import.meta.url)),
+          env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, RUN_EXPERIMENT: runExperiment, LOG_LEVEL: 'warn' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
+        processes.push(child)
+        let out = ''
+        child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+        await expect.poll(() => out, { timeout: 20_000, message: `demo process on ${port}` }).toContain('is running')
+        urls.push(`http://localhost:${port}`)
+      }
+      await use({ urls })
+    } finally {
+      for (const child of processes) {
+        const exited = once(child, 'exit')
+        child.kill('SIGTERM')
+        await exited
+      }
+      await redis.stop()
+    }
+  },
+
   newUser: async ({ browser, server }, use) => {
     const contexts: BrowserContext[] = []
-    await use(async () => {
-      const context = await browser.newContext({ baseURL: server.url })
+    await use(async (baseURL = server.url) => {
+      const context = await browser.newContext({ baseURL })
       contexts.push(context)
       return {
         context,

@@ -26,7 +26,7 @@ test('tabs ride out dropped connections and a server restart, losing nothing the
       const message = JSON.parse(data) as { type?: string; text?: string }
       if (message.type === 'chat') published.push(`${channel}: ${message.text}`)
     })
-  const stopRecording = [record('broadcast_channel'), record('room_1')]
+  const stopRecording = await Promise.all([record('broadcast_channel'), record('room_1')])
   await server.stopListening()
   for (const p of tabs) await p.expectState((s) => channelsOf(p).map((c) => s.connection[c]), ['reconnecting', 'reconnecting', 'reconnecting'])
   const whileDown = ['down 1', 'down 2', 'down 3']

@@ -60,4 +60,6 @@ ui.onSubmit('room-form', ({ text = '' }) => {
   if (state.room) rooms.rooms.get(state.room)?.send({ type: 'chat', text, sender: me, room: state.room })
 })
 ui.onSubmit('whisper-form', ({ recipient = '', text = '' }) => inbox.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text, sender: me, recipient }))
+// For trying things by hand in the console (and for tests that play a curious participant).
+Object.assign(window, { demo: { client: sb, credential: token, participantId: me, open: (name: string) => track(sb.openChannel(name)) } })
 render()

@@ -101,9 +101,16 @@ export class ChatRelay {
     for (const { ws } of this.connections) ws.terminate()
   }
 
-  close(): void {
+  /**
+   * Closes every socket with 1001 and resolves once they are gone (their control events published),
+   * cutting the ones that have not answered after `graceMs`.
+   */
+  async close(graceMs = 2000): Promise<void> {
     clearInterval(this.pingTimer)
     this.closeAll()
+    const deadline = Date.now() + graceMs
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    this.dropAll()
     this.wss.close()
   }
 

@@ -138,7 +138,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     listenAgain: () => listen(port),
     close: () =>
       (closing ??= (async () => {
-        relay.close()
+        await relay.close()
         host.stop()
         if (server.listening) await stopListening()
         await broker.close()

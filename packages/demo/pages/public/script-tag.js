@@ -60,6 +60,8 @@
         var room = state.room && rooms.rooms.get(state.room)
         if (room) room.send({ type: 'chat', text: f.text, sender: me, room: state.room })
       })
+      // For trying things by hand in the console (and for tests that play a curious participant).
+      window.demo = { client: sb, credential: credential, participantId: me, open: function (name) { return ui.track(state, sb.openChannel(name), render) } }
       ui.onSubmit('whisper-form', function (f) {
         inbox.sendTo('experiment_channel', { type: 'whisper', text: f.text, sender: me, recipient: f.recipient })
       })
