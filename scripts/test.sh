@@ -13,6 +13,7 @@ pnpm -r --reporter=append-only run typecheck
 
 log "client build (ES module, script-tag IIFE, type declarations)"
 pnpm --filter @switchboard/client run build
+pnpm --filter @switchboard/client run size
 
 log "unit and integration tests"
 pnpm --filter './packages/*' --reporter=append-only run test

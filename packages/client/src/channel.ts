@@ -53,35 +53,35 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   /** The identity this channel connected with. */
   readonly identity: Identity
 
-  private readonly emitter: Emitter<Record<string, Delivery>> = mitt()
-  private readonly anyHandlers = new Set<(delivery: Delivery) => void>()
-  private readonly stateListeners = new Set<StateListener>()
-  private readonly errorListeners = new Set<ErrorListener>()
-  private readonly transport: Transport
-  private readonly config: ChannelConfig<S>
-  private readonly hasSchemas: boolean
+  readonly #emitter: Emitter<Record<string, Delivery>> = mitt()
+  readonly #anyHandlers = new Set<(delivery: Delivery) => void>()
+  readonly #stateListeners = new Set<StateListener>()
+  readonly #errorListeners = new Set<ErrorListener>()
+  readonly #transport: Transport
+  readonly #config: ChannelConfig<S>
+  readonly #hasSchemas: boolean
   // Set while an asynchronous schema is validating: later messages wait behind it, to keep their order.
-  private backlog: Promise<void> | undefined
+  #backlog: Promise<void> | undefined
 
   constructor(name: string, config: ChannelConfig<S>) {
     assertChannelName(name)
     this.name = name
     this.identity = config.identity
-    this.config = config
-    this.hasSchemas = Object.keys(config.schemas).length > 0
-    this.transport = new Transport(
+    this.#config = config
+    this.#hasSchemas = Object.keys(config.schemas).length > 0
+    this.#transport = new Transport(
       { ...config.transport, logger: config.logger },
       {
-        onState: (change) => this.changeState(change),
-        onFrame: (data) => this.receive(data),
-        onError: (error) => this.report(error),
+        onState: (change) => this.#changeState(change),
+        onFrame: (data) => this.#receive(data),
+        onError: (error) => this.#report(error),
       },
     )
   }
 
   /** `connecting`, `open`, `reconnecting` or `closed` (final). */
   get state(): ConnectionState {
-    return this.transport.state
+    return this.#transport.state
   }
 
   /**
@@ -94,12 +94,12 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     if (typeof type !== 'string' || type === '*') {
       throw new UsageError(`on() takes a message type string; use onAny() for every message (got ${JSON.stringify(type)})`)
     }
-    if (this.hasSchemas && !schemaFor(this.config.schemas, type)) {
+    if (this.#hasSchemas && !schemaFor(this.#config.schemas, type)) {
       throw new UsageError(`No schema for message type "${type}" on channel "${this.name}": add one, or use onAny()`)
     }
-    const wrapped = this.wrap(handler as MessageHandler, filter as MessageFilter | undefined, `handler for "${type}"`)
-    this.emitter.on(type, wrapped)
-    return () => this.emitter.off(type, wrapped)
+    const wrapped = this.#wrap(handler as MessageHandler, filter as MessageFilter | undefined, `handler for "${type}"`)
+    this.#emitter.on(type, wrapped)
+    return () => this.#emitter.off(type, wrapped)
   }
 
   /** Like `on`, for the next matching message only. */
@@ -122,7 +122,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    * const start = await control.waitFor('start', undefined, { timeoutMs: 60_000 })
    */
   waitFor<K extends MessageType<S>>(type: K, filter?: MessageFilter<MessageOf<S, K>>, { timeoutMs }: { timeoutMs?: number } = {}): Promise<MessageOf<S, K>> {
-    if (this.state === 'closed') return Promise.reject(this.closedError())
+    if (this.state === 'closed') return Promise.reject(this.#closedError())
     return new Promise((resolve, reject) => {
       const settle = (outcome: () => void) => {
         offMessage()
@@ -132,7 +132,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       }
       const offMessage = this.on(type, (message) => settle(() => resolve(message)), filter)
       const offState = this.onStateChange((change) => {
-        if (change.next === 'closed') settle(() => reject(change.error ?? this.closedError()))
+        if (change.next === 'closed') settle(() => reject(change.error ?? this.#closedError()))
       })
       const timer =
         timeoutMs === undefined
@@ -143,15 +143,15 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   /** Calls `handler` for every message on this channel that passes `filter`, including types without a schema. */
   onAny(handler: MessageHandler, filter?: MessageFilter): Unsubscribe {
-    const wrapped = this.wrap(handler, filter, 'any-type handler')
-    this.anyHandlers.add(wrapped)
-    return () => this.anyHandlers.delete(wrapped)
+    const wrapped = this.#wrap(handler, filter, 'any-type handler')
+    this.#anyHandlers.add(wrapped)
+    return () => this.#anyHandlers.delete(wrapped)
   }
 
   /** Calls `listener` on every state change, with `{ prev, next, reason, attempt, delayMs }`. */
   onStateChange(listener: StateListener): Unsubscribe {
-    this.stateListeners.add(listener)
-    return () => this.stateListeners.delete(listener)
+    this.#stateListeners.add(listener)
+    return () => this.#stateListeners.delete(listener)
   }
 
   /**
@@ -159,8 +159,8 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    * connections, refused sends, handlers that threw. Without a listener these go to `logger.warn`.
    */
   onError(listener: ErrorListener): Unsubscribe {
-    this.errorListeners.add(listener)
-    return () => this.errorListeners.delete(listener)
+    this.#errorListeners.add(listener)
+    return () => this.#errorListeners.delete(listener)
   }
 
   /**
@@ -175,22 +175,22 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   sendTo(channel: string, payload: OutgoingMessage<S>): SendStatus {
     const frame = encodeFrame(channel, payload as Payload)
     const type = (payload as Payload).type
-    const schema = this.config.validateOutgoing ? schemaFor(this.config.schemas, type) : undefined
+    const schema = this.#config.validateOutgoing ? schemaFor(this.#config.schemas, type) : undefined
     if (schema) {
       const result = validate(schema, payload as Payload)
       // Asynchronous schemas are checked on receipt only: a send's outcome is known at once.
       if (!(result instanceof Promise) && !result.ok) {
-        this.report(new SchemaError(`Not sent: "${String(type)}" fails its schema (${describeIssues(result.issues)})`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues }))
+        this.#report(new SchemaError(`Not sent: "${String(type)}" fails its schema (${describeIssues(result.issues)})`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues }))
         return 'refused'
       }
     }
-    return this.transport.send(frame)
+    return this.#transport.send(frame)
   }
 
   /** Resolves once open (at once if open now); rejects if the channel closes first. */
   ready(): Promise<void> {
     if (this.state === 'open') return Promise.resolve()
-    if (this.state === 'closed') return Promise.reject(this.closedError())
+    if (this.state === 'closed') return Promise.reject(this.#closedError())
     return new Promise((resolve, reject) => {
       const off = this.onStateChange((change) => {
         if (change.next === 'open') {
@@ -198,7 +198,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
           resolve()
         } else if (change.next === 'closed') {
           off()
-          reject(change.error ?? this.closedError())
+          reject(change.error ?? this.#closedError())
         }
       })
     })
@@ -207,64 +207,64 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   /** Closes the socket for good. Idempotent. */
   close(): void {
     if (this.state === 'closed') return
-    this.transport.close()
+    this.#transport.close()
   }
 
-  private changeState(change: StateChange): void {
-    for (const listener of [...this.stateListeners]) this.safely(() => listener(change), 'state listener')
+  #changeState(change: StateChange): void {
+    for (const listener of [...this.#stateListeners]) this.#safely(() => listener(change), 'state listener')
     if (change.next === 'closed') {
-      this.emitter.all.clear()
-      this.anyHandlers.clear()
-      this.stateListeners.clear()
-      this.config.onClosed?.()
+      this.#emitter.all.clear()
+      this.#anyHandlers.clear()
+      this.#stateListeners.clear()
+      this.#config.onClosed?.()
     }
   }
 
-  private receive(data: unknown): void {
+  #receive(data: unknown): void {
     if (typeof data !== 'string') {
-      this.report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame: the protocol carries text frames', this.name, '[binary]'))
+      this.#report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame: the protocol carries text frames', this.name, '[binary]'))
       return
     }
     const frame = decodeFrame(data)
     if (frame.channel !== this.name) {
-      this.config.logger.debug('ignored a frame without this channel prefix:', data)
+      this.#config.logger.debug('ignored a frame without this channel prefix:', data)
       return
     }
     if (!frame.ok) {
       // A NO_CHANNEL frame has no channel, so it was ignored above.
-      if (frame.code !== 'NO_CHANNEL') this.report(new ProtocolError(frame.code, frame.message, this.name, data))
+      if (frame.code !== 'NO_CHANNEL') this.#report(new ProtocolError(frame.code, frame.message, this.name, data))
       return
     }
     const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now() }
-    const schema = schemaFor(this.config.schemas, frame.payload.type)
+    const schema = schemaFor(this.#config.schemas, frame.payload.type)
     if (!schema) {
-      this.inOrder(() => this.dispatch({ payload: frame.payload, meta }, !this.hasSchemas))
+      this.#inOrder(() => this.#dispatch({ payload: frame.payload, meta }, !this.#hasSchemas))
       return
     }
     const type = String(frame.payload.type)
-    this.inOrder(() => {
+    this.#inOrder(() => {
       const result = validate(schema, frame.payload)
-      return result instanceof Promise ? result.then((done) => this.accept(done, meta, type)) : this.accept(result, meta, type)
+      return result instanceof Promise ? result.then((done) => this.#accept(done, meta, type)) : this.#accept(result, meta, type)
     })
   }
 
   /** Runs `step` now, or after the asynchronous validation in progress, so messages keep their order. */
-  private inOrder(step: () => void | Promise<void>): void {
-    const run = this.backlog ? this.backlog.then(step) : step()
+  #inOrder(step: () => void | Promise<void>): void {
+    const run = this.#backlog ? this.#backlog.then(step) : step()
     if (!run) return
-    const current = run.catch((error: unknown) => this.report(new ListenerError('Dispatch failed', error)))
-    this.backlog = current
+    const current = run.catch((error: unknown) => this.#report(new ListenerError('Dispatch failed', error)))
+    this.#backlog = current
     void current.then(() => {
-      if (this.backlog === current) this.backlog = undefined
+      if (this.#backlog === current) this.#backlog = undefined
     })
   }
 
-  private accept(result: Validation, meta: MessageMeta, type: string): void {
+  #accept(result: Validation, meta: MessageMeta, type: string): void {
     if (result.ok) {
-      this.dispatch({ payload: result.value, meta }, true)
+      this.#dispatch({ payload: result.value, meta }, true)
       return
     }
-    this.report(
+    this.#report(
       new SchemaError(`Rejected a "${type}" message that fails its schema (${describeIssues(result.issues)})`, {
         channel: this.name,
         raw: meta.raw,
@@ -276,43 +276,43 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   }
 
   /** Typed handlers get validated messages (or every typed message without schemas); any-type handlers get all. */
-  private dispatch(delivery: Delivery, typed: boolean): void {
+  #dispatch(delivery: Delivery, typed: boolean): void {
     const { type } = delivery.payload
-    if (typed && typeof type === 'string') this.emitter.emit(type, delivery)
-    for (const handler of [...this.anyHandlers]) handler(delivery)
+    if (typed && typeof type === 'string') this.#emitter.emit(type, delivery)
+    for (const handler of [...this.#anyHandlers]) handler(delivery)
   }
 
-  private wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
+  #wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
     const matches = compileFilter(filter, this.identity.participantId?.toString())
     return ({ payload, meta }) =>
-      this.safely(() => {
+      this.#safely(() => {
         if (matches(payload)) handler(payload, meta)
       }, what)
   }
 
-  private safely(fn: () => void, what: string): void {
+  #safely(fn: () => void, what: string): void {
     try {
       fn()
     } catch (error) {
-      this.report(new ListenerError(`A ${what} on channel "${this.name}" threw: ${String(error)}`, error))
+      this.#report(new ListenerError(`A ${what} on channel "${this.name}" threw: ${String(error)}`, error))
     }
   }
 
-  private report(error: SwitchboardError): void {
-    if (this.errorListeners.size === 0) {
-      this.config.logger.warn(`channel "${this.name}":`, error)
+  #report(error: SwitchboardError): void {
+    if (this.#errorListeners.size === 0) {
+      this.#config.logger.warn(`channel "${this.name}":`, error)
       return
     }
-    for (const listener of [...this.errorListeners]) {
+    for (const listener of [...this.#errorListeners]) {
       try {
         listener(error)
       } catch (thrown) {
-        this.config.logger.warn(`an error listener on channel "${this.name}" threw:`, thrown, 'while handling', error)
+        this.#config.logger.warn(`an error listener on channel "${this.name}" threw:`, thrown, 'while handling', error)
       }
     }
   }
 
-  private closedError(): SwitchboardError {
+  #closedError(): SwitchboardError {
     return new SwitchboardError('CHANNEL_CLOSED', `Channel "${this.name}" is closed`)
   }
 }

@@ -35,17 +35,17 @@ export function privateChannelName(participantId: string | number): string {
 
 /** Opens channels that share options, schemas and identity. Create one per page with {@link createClient}. */
 export class Client<S extends SchemaMap = NoSchemas> {
-  private readonly options: ClientOptions<S>
+  readonly #options: ClientOptions<S>
   // Channels of any schema map; each is handed back with the type it was opened with.
-  private readonly channels = new Map<string, { close(): void }>()
+  readonly #channels = new Map<string, { close(): void }>()
 
   constructor(options: ClientOptions<S> = {}) {
-    this.options = options
+    this.#options = options
   }
 
   /** The identity channels opened now would use. */
   get identity(): Identity {
-    return resolveIdentity(this.options.identity)
+    return resolveIdentity(this.#options.identity)
   }
 
   /**
@@ -56,16 +56,16 @@ export class Client<S extends SchemaMap = NoSchemas> {
    * broadcast.on('chat', (msg) => console.log(msg.text))
    */
   openChannel<T extends SchemaMap = S>(name: string, options: ChannelOptions<T> = {}): Channel<T> {
-    const existing = this.channels.get(name)
+    const existing = this.#channels.get(name)
     if (existing) return existing as Channel<T>
-    const merged = { ...this.options, ...options } as ChannelOptions<T>
+    const merged = { ...this.#options, ...options } as ChannelOptions<T>
     const identity = resolveIdentity(merged.identity)
     const channel = new Channel<T>(name, {
       identity,
       logger: makeLogger(merged.logger, merged.debug),
       schemas: merged.schemas ?? ({} as T),
       validateOutgoing: merged.validateOutgoing ?? true,
-      onClosed: () => this.channels.delete(name),
+      onClosed: () => this.#channels.delete(name),
       transport: {
         url: buildChatUrl(merged.url ?? defaultEndpoint(), name, identity, { ...merged.params, token: merged.credential }),
         WebSocket: merged.WebSocket ?? globalWebSocket(),
@@ -78,7 +78,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
         lifecycle: merged.lifecycle === undefined ? pageLifecycle() : (merged.lifecycle ?? undefined),
       },
     })
-    this.channels.set(name, channel)
+    this.#channels.set(name, channel)
     return channel
   }
 
@@ -87,7 +87,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
    * Throws a UsageError when there is no participant id.
    */
   openPrivateChannel<T extends SchemaMap = S>(options: ChannelOptions<T> = {}): Channel<T> {
-    const id = idOrUndefined(resolveIdentity(options.identity ?? this.options.identity).participantId)
+    const id = idOrUndefined(resolveIdentity(options.identity ?? this.#options.identity).participantId)
     if (id === undefined) {
       throw new UsageError('openPrivateChannel() needs a participant id: pass identity.participantId or set window.dallinger.identity')
     }
@@ -111,12 +111,12 @@ export class Client<S extends SchemaMap = NoSchemas> {
 
   /** The open (not closed) channel called `name`, if any. */
   channel(name: string): Channel<S> | undefined {
-    return this.channels.get(name) as Channel<S> | undefined
+    return this.#channels.get(name) as Channel<S> | undefined
   }
 
   /** Closes every channel of this client. */
   close(): void {
-    for (const channel of [...this.channels.values()]) channel.close()
+    for (const channel of [...this.#channels.values()]) channel.close()
   }
 }
 

@@ -1,32 +1,32 @@
 /** Frames sent while the socket is not open, held in order up to a limit. */
 export class Outbox {
   readonly limit: number
-  private frames: string[] = []
+  #frames: string[] = []
 
   constructor(limit: number) {
     this.limit = limit
   }
 
   get size(): number {
-    return this.frames.length
+    return this.#frames.length
   }
 
   /** False when full: the caller refuses the frame and says so. */
   push(frame: string): boolean {
-    if (this.frames.length >= this.limit) return false
-    this.frames.push(frame)
+    if (this.#frames.length >= this.limit) return false
+    this.#frames.push(frame)
     return true
   }
 
   /** Puts frames that could not be sent back at the front, ahead of newer ones. */
   unshift(frames: readonly string[]): void {
-    this.frames = [...frames, ...this.frames]
+    this.#frames = [...frames, ...this.#frames]
   }
 
   /** Empties the outbox, oldest first. */
   drain(): string[] {
-    const frames = this.frames
-    this.frames = []
+    const frames = this.#frames
+    this.#frames = []
     return frames
   }
 }

@@ -22,63 +22,68 @@ export interface ChatroomOptions {
  * (once per room, however often it is announced), closed on `close_chatroom`.
  */
 export class Chatrooms<S extends SchemaMap = NoSchemas> {
-  private readonly joined = new Map<string, Channel<S>>()
-  private readonly joinListeners = new Set<(room: Channel<S>) => void>()
-  private readonly leaveListeners = new Set<(name: string) => void>()
-  private readonly stopListening: Unsubscribe
+  readonly #joined = new Map<string, Channel<S>>()
+  readonly #joinListeners = new Set<(room: Channel<S>) => void>()
+  readonly #leaveListeners = new Set<(name: string) => void>()
+  readonly #stopListening: Unsubscribe
+
+  readonly #participantId: string
+  readonly #open: (name: string) => Channel<S>
 
   constructor(
     broadcast: Channel<S>,
-    private readonly participantId: string,
-    private readonly open: (name: string) => Channel<S>,
+    participantId: string,
+    open: (name: string) => Channel<S>,
     { announce = 'create_chatroom', close = 'close_chatroom' }: ChatroomOptions = {},
   ) {
+    this.#participantId = participantId
+    this.#open = open
     // onAny: the announcements need no schema of the page's own.
-    this.stopListening = broadcast.onAny((message) => {
-      if (message.type === announce) this.announced(message)
+    this.#stopListening = broadcast.onAny((message) => {
+      if (message.type === announce) this.#announced(message)
       else if (message.type === close && typeof message.chatroom === 'string') this.leave(message.chatroom)
     })
   }
 
   /** The rooms joined and not closed, by name. */
   get rooms(): ReadonlyMap<string, Channel<S>> {
-    return this.joined
+    return this.#joined
   }
 
   /** Calls `listener` with each room's channel as it is joined. */
   onJoin(listener: (room: Channel<S>) => void): Unsubscribe {
-    this.joinListeners.add(listener)
-    return () => this.joinListeners.delete(listener)
+    this.#joinListeners.add(listener)
+    return () => this.#joinListeners.delete(listener)
   }
 
   /** Calls `listener` with a room's name when it is closed. */
   onLeave(listener: (name: string) => void): Unsubscribe {
-    this.leaveListeners.add(listener)
-    return () => this.leaveListeners.delete(listener)
+    this.#leaveListeners.add(listener)
+    return () => this.#leaveListeners.delete(listener)
   }
 
   /** Closes a room's channel and forgets it. */
   leave(name: string): void {
-    const room = this.joined.get(name)
+    const room = this.#joined.get(name)
     if (!room) return
-    this.joined.delete(name)
+    this.#joined.delete(name)
     room.close()
-    callEach(this.leaveListeners, name)
+    callEach(this.#leaveListeners, name)
   }
 
   /** Stops following announcements; with `closeRooms`, also closes every joined room. */
   stop({ closeRooms = false } = {}): void {
-    this.stopListening()
-    if (closeRooms) for (const name of [...this.joined.keys()]) this.leave(name)
+    this.#stopListening()
+    if (closeRooms) for (const name of [...this.#joined.keys()]) this.leave(name)
   }
 
-  private announced(message: Payload): void {
+  #announced(message: Payload): void {
     const { chatroom, participant_ids: ids } = message
-    if (typeof chatroom !== 'string' || !Array.isArray(ids) || this.joined.has(chatroom)) return
-    if (!ids.some((id) => sameId(id, this.participantId))) return
-    const room = this.open(chatroom)
-    this.joined.set(chatroom, room)
-    callEach(this.joinListeners, room)
+    if (typeof chatroom !== 'string' || !Array.isArray(ids) || this.#joined.has(chatroom)) return
+    if (!ids.some((id) => sameId(id, this.#participantId))) return
+    const room = this.#open(chatroom)
+    this.#joined.set(chatroom, room)
+    callEach(this.#joinListeners, room)
   }
 }
 

@@ -82,23 +82,25 @@ const OPEN = 1
  * what does not fit.
  */
 export class Transport {
-  private current: ConnectionState = 'connecting'
-  private attempt = 0
-  private pendingDelayMs = 0
-  private cancelWait: (() => void) | undefined
-  private connectTimer: ReturnType<typeof setTimeout> | undefined
-  private timedOut = false
-  private suspended = false
-  private announcingOpen = false
-  private readonly outbox: Outbox
-  private readonly socket: ReconnectingWebSocket
+  #current: ConnectionState = 'connecting'
+  #attempt = 0
+  #pendingDelayMs = 0
+  #cancelWait: (() => void) | undefined
+  #connectTimer: ReturnType<typeof setTimeout> | undefined
+  #timedOut = false
+  #suspended = false
+  #announcingOpen = false
+  readonly #outbox: Outbox
+  readonly #socket: ReconnectingWebSocket
 
-  constructor(
-    private readonly config: TransportConfig,
-    private readonly handlers: TransportHandlers,
-  ) {
-    this.outbox = new Outbox(config.outboxLimit)
-    this.socket = new ReconnectingWebSocket(() => this.nextUrl(), undefined, {
+  readonly #config: TransportConfig
+  readonly #handlers: TransportHandlers
+
+  constructor(config: TransportConfig, handlers: TransportHandlers) {
+    this.#config = config
+    this.#handlers = handlers
+    this.#outbox = new Outbox(config.outboxLimit)
+    this.#socket = new ReconnectingWebSocket(() => this.#nextUrl(), undefined, {
       WebSocket: config.WebSocket,
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
@@ -107,15 +109,15 @@ export class Transport {
       maxRetries: Infinity,
       maxEnqueuedMessages: 0,
     })
-    this.socket.addEventListener('open', this.handleOpen)
-    this.socket.addEventListener('close', this.handleClose)
-    this.socket.addEventListener('message', this.handleMessage)
-    this.socket.addEventListener('error', this.handleError)
-    this.listenToPage('addEventListener')
+    this.#socket.addEventListener('open', this.#handleOpen)
+    this.#socket.addEventListener('close', this.#handleClose)
+    this.#socket.addEventListener('message', this.#handleMessage)
+    this.#socket.addEventListener('error', this.#handleError)
+    this.#listenToPage('addEventListener')
   }
 
   get state(): ConnectionState {
-    return this.current
+    return this.#current
   }
 
   /**
@@ -123,207 +125,207 @@ export class Transport {
    * straight out, ahead of the outbox, so a channel's own open handling (and the page's) comes first.
    */
   send(frame: string): SendStatus {
-    switch (this.current) {
+    switch (this.#current) {
       case 'closed':
-        this.handlers.onError(new SendError('CHANNEL_CLOSED', 'Not sent: the channel is closed', [frame]))
+        this.#handlers.onError(new SendError('CHANNEL_CLOSED', 'Not sent: the channel is closed', [frame]))
         return 'refused'
       case 'open':
-        if (this.socket.readyState === OPEN && (this.outbox.size === 0 || this.announcingOpen)) {
-          this.socket.send(frame)
+        if (this.#socket.readyState === OPEN && (this.#outbox.size === 0 || this.#announcingOpen)) {
+          this.#socket.send(frame)
           return 'sent'
         }
-        return this.enqueue(frame)
+        return this.#enqueue(frame)
       case 'connecting':
       case 'reconnecting':
-        return this.enqueue(frame)
+        return this.#enqueue(frame)
       default:
-        return assertNever(this.current)
+        return assertNever(this.#current)
     }
   }
 
   /** Final and idempotent: stops reconnecting and reports any queued frames it discards. */
   close(): void {
-    if (this.current === 'closed') return
-    this.setState('closed', { reason: 'closed' })
-    this.shutdown()
+    if (this.#current === 'closed') return
+    this.#setState('closed', { reason: 'closed' })
+    this.#shutdown()
   }
 
-  private enqueue(frame: string): SendStatus {
-    if (this.outbox.push(frame)) return 'queued'
-    this.handlers.onError(
-      new SendError('OUTBOX_FULL', `Not sent: ${this.outbox.limit} messages are already waiting for the connection`, [frame]),
+  #enqueue(frame: string): SendStatus {
+    if (this.#outbox.push(frame)) return 'queued'
+    this.#handlers.onError(
+      new SendError('OUTBOX_FULL', `Not sent: ${this.#outbox.limit} messages are already waiting for the connection`, [frame]),
     )
     return 'refused'
   }
 
   /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */
-  private async nextUrl(): Promise<string> {
-    const delayMs = this.pendingDelayMs
-    this.pendingDelayMs = 0
-    if (delayMs > 0 && this.active()) await this.pause(delayMs)
-    while (this.active() && this.config.lifecycle?.navigator?.onLine === false) {
-      this.setState('reconnecting', { reason: 'offline' })
-      await this.pause()
+  async #nextUrl(): Promise<string> {
+    const delayMs = this.#pendingDelayMs
+    this.#pendingDelayMs = 0
+    if (delayMs > 0 && this.#active()) await this.#pause(delayMs)
+    while (this.#active() && this.#config.lifecycle?.navigator?.onLine === false) {
+      this.#setState('reconnecting', { reason: 'offline' })
+      await this.#pause()
     }
-    if (this.active()) {
-      this.config.logger.debug('connecting', this.config.url)
-      this.connectTimer = setTimeout(this.handleConnectTimeout, this.config.connectTimeoutMs)
+    if (this.#active()) {
+      this.#config.logger.debug('connecting', this.#config.url)
+      this.#connectTimer = setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs)
     }
-    return this.config.url
+    return this.#config.url
   }
 
   /** Waits `ms`, or until `online`, `close()` or `pagehide` cut the wait short (forever without `ms`). */
-  private pause(ms?: number): Promise<void> {
+  #pause(ms?: number): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer)
-        if (this.cancelWait === done) this.cancelWait = undefined
+        if (this.#cancelWait === done) this.#cancelWait = undefined
         resolve()
       }
       const timer = ms === undefined ? undefined : setTimeout(done, ms)
-      this.cancelWait = done
+      this.#cancelWait = done
     })
   }
 
-  private active(): boolean {
-    return this.current !== 'closed' && !this.suspended
+  #active(): boolean {
+    return this.#current !== 'closed' && !this.#suspended
   }
 
-  private readonly handleConnectTimeout = (): void => {
-    if (!this.active()) return
-    this.config.logger.debug('connect attempt timed out after', this.config.connectTimeoutMs, 'ms')
-    this.timedOut = true
-    this.socket.reconnect()
+  readonly #handleConnectTimeout = (): void => {
+    if (!this.#active()) return
+    this.#config.logger.debug('connect attempt timed out after', this.#config.connectTimeoutMs, 'ms')
+    this.#timedOut = true
+    this.#socket.reconnect()
   }
 
-  private readonly handleOpen = (): void => {
-    clearTimeout(this.connectTimer)
-    if (this.current === 'closed') return
-    this.attempt = 0
-    this.announcingOpen = true
+  readonly #handleOpen = (): void => {
+    clearTimeout(this.#connectTimer)
+    if (this.#current === 'closed') return
+    this.#attempt = 0
+    this.#announcingOpen = true
     try {
-      this.setState('open', { reason: 'opened' })
+      this.#setState('open', { reason: 'opened' })
     } finally {
-      this.announcingOpen = false
+      this.#announcingOpen = false
     }
-    this.flush()
+    this.#flush()
   }
 
-  private readonly handleClose = (event: SocketCloseEvent): void => {
-    clearTimeout(this.connectTimer)
-    if (!this.active()) return
+  readonly #handleClose = (event: SocketCloseEvent): void => {
+    clearTimeout(this.#connectTimer)
+    if (!this.#active()) return
     const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
-    const timedOut = this.timedOut
-    this.timedOut = false
-    if (!timedOut && !this.wantsReconnect(close)) {
+    const timedOut = this.#timedOut
+    this.#timedOut = false
+    if (!timedOut && !this.#wantsReconnect(close)) {
       const detail = close.reason ? `${close.code}: ${close.reason}` : String(close.code)
       const error = new ConnectionError(`The server refused the connection (close ${detail}); not reconnecting`, close.code, close.reason)
-      this.setState('closed', { reason: 'refused', close, error })
-      this.shutdown()
-      this.handlers.onError(error)
+      this.#setState('closed', { reason: 'refused', close, error })
+      this.#shutdown()
+      this.#handlers.onError(error)
       return
     }
-    if (this.attempt >= this.config.maxAttempts) {
+    if (this.#attempt >= this.#config.maxAttempts) {
       const error = new ConnectionError(
-        `Gave up after ${this.attempt} failed reconnect attempts (last close ${close.code})`,
+        `Gave up after ${this.#attempt} failed reconnect attempts (last close ${close.code})`,
         close.code,
         close.reason,
         'CONNECTION_GAVE_UP',
       )
-      this.setState('closed', { reason: 'gave-up', close, error })
-      this.shutdown()
-      this.handlers.onError(error)
+      this.#setState('closed', { reason: 'gave-up', close, error })
+      this.#shutdown()
+      this.#handlers.onError(error)
       return
     }
-    this.attempt += 1
-    this.pendingDelayMs = backoffDelay(this.attempt, this.config, this.config.random)
-    this.setState('reconnecting', { reason: timedOut ? 'timeout' : 'lost', close, delayMs: this.pendingDelayMs })
+    this.#attempt += 1
+    this.#pendingDelayMs = backoffDelay(this.#attempt, this.#config, this.#config.random)
+    this.#setState('reconnecting', { reason: timedOut ? 'timeout' : 'lost', close, delayMs: this.#pendingDelayMs })
   }
 
-  private readonly handleOnline = (): void => {
-    const waiting = this.cancelWait !== undefined || this.pendingDelayMs > 0
-    if (this.current !== 'reconnecting' || this.suspended || !waiting) return
-    this.pendingDelayMs = 0
-    this.setState('reconnecting', { reason: 'online', delayMs: 0 })
-    this.cancelWait?.()
+  readonly #handleOnline = (): void => {
+    const waiting = this.#cancelWait !== undefined || this.#pendingDelayMs > 0
+    if (this.#current !== 'reconnecting' || this.#suspended || !waiting) return
+    this.#pendingDelayMs = 0
+    this.#setState('reconnecting', { reason: 'online', delayMs: 0 })
+    this.#cancelWait?.()
   }
 
   /** Releases the socket when the page enters the back/forward cache, which an open socket would prevent. */
-  private readonly handlePageHide = (event: Event): void => {
-    if (!(event as PageTransitionEvent).persisted || !this.active()) return
-    this.suspended = true
-    clearTimeout(this.connectTimer)
-    this.cancelWait?.()
-    this.setState('reconnecting', { reason: 'suspended' })
-    this.socket.close(1000, 'page hidden')
+  readonly #handlePageHide = (event: Event): void => {
+    if (!(event as PageTransitionEvent).persisted || !this.#active()) return
+    this.#suspended = true
+    clearTimeout(this.#connectTimer)
+    this.#cancelWait?.()
+    this.#setState('reconnecting', { reason: 'suspended' })
+    this.#socket.close(1000, 'page hidden')
   }
 
-  private readonly handlePageShow = (event: Event): void => {
-    if (!(event as PageTransitionEvent).persisted || !this.suspended || this.current === 'closed') return
-    this.attempt = 0
-    this.pendingDelayMs = 0
-    this.setState('reconnecting', { reason: 'resumed', delayMs: 0 })
+  readonly #handlePageShow = (event: Event): void => {
+    if (!(event as PageTransitionEvent).persisted || !this.#suspended || this.#current === 'closed') return
+    this.#attempt = 0
+    this.#pendingDelayMs = 0
+    this.#setState('reconnecting', { reason: 'resumed', delayMs: 0 })
     // Still suspended while the library reconnects, so the close it may dispatch for the old socket is ignored.
-    this.socket.reconnect()
-    this.suspended = false
+    this.#socket.reconnect()
+    this.#suspended = false
   }
 
-  private listenToPage(method: 'addEventListener' | 'removeEventListener'): void {
-    const target = this.config.lifecycle
+  #listenToPage(method: 'addEventListener' | 'removeEventListener'): void {
+    const target = this.#config.lifecycle
     if (!target) return
-    target[method]('online', this.handleOnline)
-    target[method]('pagehide', this.handlePageHide)
-    target[method]('pageshow', this.handlePageShow)
+    target[method]('online', this.#handleOnline)
+    target[method]('pagehide', this.#handlePageHide)
+    target[method]('pageshow', this.#handlePageShow)
   }
 
-  private readonly handleMessage = (event: MessageEvent): void => {
-    this.handlers.onFrame(event.data)
+  readonly #handleMessage = (event: MessageEvent): void => {
+    this.#handlers.onFrame(event.data)
   }
 
-  private readonly handleError = (): void => {
-    this.config.logger.debug('socket error; a close follows')
+  readonly #handleError = (): void => {
+    this.#config.logger.debug('socket error; a close follows')
   }
 
-  private wantsReconnect(close: CloseInfo): boolean {
+  #wantsReconnect(close: CloseInfo): boolean {
     try {
-      return this.config.shouldReconnect(close)
+      return this.#config.shouldReconnect(close)
     } catch (error) {
-      this.handlers.onError(new ListenerError('shouldReconnect threw; reconnecting anyway', error))
+      this.#handlers.onError(new ListenerError('shouldReconnect threw; reconnecting anyway', error))
       return true
     }
   }
 
-  private flush(): void {
-    const frames = this.outbox.drain()
+  #flush(): void {
+    const frames = this.#outbox.drain()
     for (const [index, frame] of frames.entries()) {
-      if (this.socket.readyState !== OPEN) {
-        this.outbox.unshift(frames.slice(index))
+      if (this.#socket.readyState !== OPEN) {
+        this.#outbox.unshift(frames.slice(index))
         return
       }
-      this.socket.send(frame)
+      this.#socket.send(frame)
     }
   }
 
   /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
-  private shutdown(): void {
-    clearTimeout(this.connectTimer)
-    this.cancelWait?.()
-    this.listenToPage('removeEventListener')
-    this.socket.close(1000)
-    const discarded = this.outbox.drain()
+  #shutdown(): void {
+    clearTimeout(this.#connectTimer)
+    this.#cancelWait?.()
+    this.#listenToPage('removeEventListener')
+    this.#socket.close(1000)
+    const discarded = this.#outbox.drain()
     if (discarded.length > 0) {
-      this.handlers.onError(
+      this.#handlers.onError(
         new SendError('CHANNEL_CLOSED', `${discarded.length} queued message(s) discarded: the channel closed before they could be sent`, discarded),
       )
     }
   }
 
   /** The one place the state changes. */
-  private setState(next: ConnectionState, change: Omit<StateChange, 'prev' | 'next' | 'attempt'>): void {
-    const prev = this.current
-    this.current = next
-    this.config.logger.debug(`${prev} → ${next}`, change.reason)
-    this.handlers.onState({ prev, next, attempt: this.attempt, ...change })
+  #setState(next: ConnectionState, change: Omit<StateChange, 'prev' | 'next' | 'attempt'>): void {
+    const prev = this.#current
+    this.#current = next
+    this.#config.logger.debug(`${prev} → ${next}`, change.reason)
+    this.#handlers.onState({ prev, next, attempt: this.#attempt, ...change })
   }
 }
 
