@@ -3,7 +3,7 @@ import type { Emitter } from 'mitt'
 import { ListenerError, ProtocolError, SchemaError, SwitchboardError, UsageError } from './errors.js'
 import { compileFilter } from './filter.js'
 import type { MessageFilter } from './filter.js'
-import { assertChannelName, decodeFrame, encodeFrame } from './frame.js'
+import { assertChannelName, encodeFrame, parseBody } from './frame.js'
 import type { Payload } from './frame.js'
 import type { Identity } from './identity.js'
 import type { Logger } from './logger.js'
@@ -60,6 +60,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   readonly #transport: Transport
   readonly #config: ChannelConfig<S>
   readonly #hasSchemas: boolean
+  readonly #prefix: string
   // Set while an asynchronous schema is validating: later messages wait behind it, to keep their order.
   #backlog: Promise<void> | undefined
 
@@ -69,6 +70,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     this.identity = config.identity
     this.#config = config
     this.#hasSchemas = Object.keys(config.schemas).length > 0
+    this.#prefix = `${name}:`
     this.#transport = new Transport(
       { ...config.transport, logger: config.logger },
       {
@@ -225,25 +227,28 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       this.#report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame: the protocol carries text frames', this.name, '[binary]'))
       return
     }
-    const frame = decodeFrame(data)
-    if (frame.channel !== this.name) {
+    // The first-colon split, done as a prefix test: no channel name has a colon, so a frame is this
+    // channel's exactly when it starts with "<name>:" (a bare 'ping' or another channel's frame does not).
+    if (!data.startsWith(this.#prefix)) {
       this.#config.logger.debug('ignored a frame without this channel prefix:', data)
       return
     }
-    if (!frame.ok) {
-      // A NO_CHANNEL frame has no channel, so it was ignored above.
-      if (frame.code !== 'NO_CHANNEL') this.#report(new ProtocolError(frame.code, frame.message, this.name, data))
+    const body = parseBody(data.slice(this.#prefix.length))
+    if (!body.ok) {
+      this.#report(new ProtocolError(body.code, body.message, this.name, data))
       return
     }
+    const { payload } = body
     const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now() }
-    const schema = schemaFor(this.#config.schemas, frame.payload.type)
+    const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
     if (!schema) {
-      this.#inOrder(() => this.#dispatch({ payload: frame.payload, meta }, !this.#hasSchemas))
+      if (this.#backlog) this.#inOrder(() => this.#dispatch(payload, meta, !this.#hasSchemas))
+      else this.#dispatch(payload, meta, !this.#hasSchemas)
       return
     }
-    const type = String(frame.payload.type)
+    const type = String(payload.type)
     this.#inOrder(() => {
-      const result = validate(schema, frame.payload)
+      const result = validate(schema, payload)
       return result instanceof Promise ? result.then((done) => this.#accept(done, meta, type)) : this.#accept(result, meta, type)
     })
   }
@@ -261,7 +266,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   #accept(result: Validation, meta: MessageMeta, type: string): void {
     if (result.ok) {
-      this.#dispatch({ payload: result.value, meta }, true)
+      this.#dispatch(result.value, meta, true)
       return
     }
     this.#report(
@@ -276,18 +281,23 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   }
 
   /** Typed handlers get validated messages (or every typed message without schemas); any-type handlers get all. */
-  #dispatch(delivery: Delivery, typed: boolean): void {
-    const { type } = delivery.payload
+  #dispatch(payload: Payload, meta: MessageMeta, typed: boolean): void {
+    const delivery: Delivery = { payload, meta }
+    const { type } = payload
     if (typed && typeof type === 'string') this.#emitter.emit(type, delivery)
-    for (const handler of [...this.#anyHandlers]) handler(delivery)
+    if (this.#anyHandlers.size > 0) for (const handler of [...this.#anyHandlers]) handler(delivery)
   }
 
   #wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
     const matches = compileFilter(filter, this.identity.participantId?.toString())
-    return ({ payload, meta }) =>
-      this.#safely(() => {
+    // The try/catch is written out here rather than through #safely: this runs for every message.
+    return ({ payload, meta }) => {
+      try {
         if (matches(payload)) handler(payload, meta)
-      }, what)
+      } catch (error) {
+        this.#report(new ListenerError(`A ${what} on channel "${this.name}" threw: ${String(error)}`, error))
+      }
+    }
   }
 
   #safely(fn: () => void, what: string): void {

@@ -31,8 +31,9 @@ export function compileFilter<M>(filter: MessageFilter<M> | undefined, ownId: st
       )
     }
   }
+  const roomText = room === undefined ? undefined : String(room)
   return (payload) =>
-    (room === undefined || sameId(payload.room, room)) &&
+    (roomText === undefined || payload.room === room || ((typeof payload.room === 'number' || typeof payload.room === 'string') && String(payload.room) === roomText)) &&
     (recipient === undefined || sameId(payload.recipient, recipient)) &&
     (where === undefined || where(payload as M))
 }

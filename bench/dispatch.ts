@@ -1,0 +1,118 @@
+// 1. Client dispatch: the SDK's decode → parse → filter → dispatch against the hand-written Dallinger
+// recipe (prefix check, JSON.parse, switch on type, a room filter) on the same 100,000 frames, in one
+// process; then both again with a zod schema. Rounds alternate; the median of each is reported.
+import { createClient } from '@switchboard/client'
+import type { Channel } from '@switchboard/client'
+import { z } from 'zod'
+import { fmt, median } from './harness.js'
+
+const N = 100_000
+const ROUNDS = 7
+const CHANNEL = 'broadcast_channel'
+const frames = Array.from({ length: N }, (_, i) => {
+  const type = ['chat', 'move', 'roster'][i % 3]
+  return `${CHANNEL}:${JSON.stringify({ type, text: `message ${i}`, room: i % 2 ? 'room_1' : 'room_2', sender: i % 50, x: i })}`
+})
+
+/** Just enough WebSocket for the SDK: open at once, and let the bench push frames in. */
+class BenchSocket {
+  static readonly CLOSING = 2
+  static last: BenchSocket | undefined
+  readonly CONNECTING = 0
+  readonly OPEN = 1
+  readonly CLOSING = 2
+  readonly CLOSED = 3
+  readyState = 0
+  binaryType = 'blob'
+  private readonly listeners = new Map<string, Array<(event: unknown) => void>>()
+  constructor() {
+    BenchSocket.last = this
+  }
+  addEventListener(type: string, listener: (event: unknown) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
+  }
+  removeEventListener(type: string, listener: (event: unknown) => void) {
+    this.listeners.set(type, (this.listeners.get(type) ?? []).filter((l) => l !== listener))
+  }
+  send() {}
+  close() {}
+  fire(type: string, event: unknown) {
+    for (const listener of this.listeners.get(type) ?? []) listener(event)
+  }
+}
+
+const ChatSchema = z.object({ type: z.literal('chat'), text: z.string(), room: z.string(), sender: z.number() })
+const MoveSchema = z.object({ type: z.literal('move'), x: z.number() })
+
+async function sdkChannel(withSchemas: boolean): Promise<{ channel: Channel<any>; socket: BenchSocket }> {
+  const client = createClient({
+    url: 'ws://bench/chat',
+    WebSocket: BenchSocket,
+    identity: { participantId: 1 },
+    lifecycle: null,
+    ...(withSchemas ? { schemas: { chat: ChatSchema, move: MoveSchema } } : {}),
+  })
+  const channel = client.openChannel(CHANNEL)
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  const socket = BenchSocket.last as BenchSocket
+  socket.readyState = 1
+  socket.fire('open', { type: 'open' })
+  return { channel, socket }
+}
+
+function time(run: () => void): number {
+  const start = process.hrtime.bigint()
+  run()
+  return Number(process.hrtime.bigint() - start) / 1e9
+}
+
+export interface DispatchResult {
+  plain: { sdk: number; recipe: number; ratio: number }
+  zod: { sdk: number; recipe: number; ratio: number }
+}
+
+export async function benchDispatch(): Promise<DispatchResult> {
+  const result = {} as DispatchResult
+  for (const withSchemas of [false, true]) {
+    let sdkCount = 0
+    let recipeCount = 0
+    const { channel, socket } = await sdkChannel(withSchemas)
+    channel.on('chat', () => sdkCount++, { room: 'room_1' })
+    channel.on('move', () => sdkCount++)
+    const recipe = (data: string) => {
+      if (data.indexOf(`${CHANNEL}:`) !== 0) return
+      const msg = JSON.parse(data.substring(CHANNEL.length + 1))
+      switch (msg.type) {
+        case 'chat':
+          if (withSchemas && !ChatSchema.safeParse(msg).success) return
+          if (msg.room === 'room_1') recipeCount++
+          break
+        case 'move':
+          if (withSchemas && !MoveSchema.safeParse(msg).success) return
+          recipeCount++
+          break
+      }
+    }
+    const sdkTimes: number[] = []
+    const recipeTimes: number[] = []
+    for (let round = 0; round <= ROUNDS; round++) {
+      const sdk = time(() => {
+        for (const data of frames) socket.fire('message', { data })
+      })
+      const hand = time(() => {
+        for (const data of frames) recipe(data)
+      })
+      if (round === 0) continue // warm-up
+      sdkTimes.push(sdk)
+      recipeTimes.push(hand)
+    }
+    if (sdkCount !== recipeCount) throw new Error(`SDK dispatched ${sdkCount}, the recipe ${recipeCount}`)
+    const sdk = N / median(sdkTimes)
+    const hand = N / median(recipeTimes)
+    result[withSchemas ? 'zod' : 'plain'] = { sdk, recipe: hand, ratio: sdk / hand }
+    console.log(`dispatch${withSchemas ? ' + zod' : ''}: SDK ${fmt(sdk)} msg/s, hand-written ${fmt(hand)} msg/s, ratio ${fmt(sdk / hand, 2)}×`)
+  }
+  return result
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchDispatch()

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+const TSX = here('./node_modules/.bin/tsx')
+
+/** A process of this folder run with tsx (the client from source); its stdout lines are handed to `onLine`. */
+export function runScript(script: string, env: Record<string, string> = {}, onLine: (line: string) => void = () => {}): ChildProcess {
+  const child = spawn(TSX, ['--conditions=@switchboard/source', here(script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  let buffer = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString()
+    for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+      onLine(buffer.slice(0, newline))
+      buffer = buffer.slice(newline + 1)
+    }
+  })
+  return child
+}
+
+/** Runs a load script to its end and returns its last stdout line parsed as JSON. */
+export async function runLoad<T>(script: string, env: Record<string, string>): Promise<T> {
+  let last = ''
+  const child = runScript(script, env, (line) => (last = line))
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0) throw new Error(`${script} exited with ${code}`)
+  return JSON.parse(last) as T
+}
+
+export interface ServerProcess {
+  port: number
+  pid: number
+  url: string
+  stop(): Promise<void>
+}
+
+/** Starts servers/<kind>.ts and waits for its "ready <port>" line. */
+export async function startServer(kind: 'demo' | 'raw', env: Record<string, string> = {}): Promise<ServerProcess> {
+  let resolveReady: (port: number) => void = () => {}
+  const ready = new Promise<number>((resolve) => (resolveReady = resolve))
+  const child = runScript(`./servers/${kind}.ts`, env, (line) => {
+    const match = /^ready (\d+)$/.exec(line)
+    if (match) resolveReady(Number(match[1]))
+  })
+  const port = await ready
+  return {
+    port,
+    pid: child.pid ?? 0,
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** Resident memory of a process, in bytes. */
+export function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return Number(match?.[1] ?? 0) * 1024
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}
+
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50)
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# pnpm bench / npm run bench: every benchmark, figures printed and written to docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_node_deps
+ensure_redis
+pnpm --filter @switchboard/bench run bench
