@@ -34,22 +34,32 @@ export interface ServerProcess {
   port: number
   pid: number
   url: string
+  /** Collects garbage in the server, then resolves. */
+  collect(): Promise<void>
   stop(): Promise<void>
 }
 
-/** Starts servers/<kind>.ts and waits for its "ready <port>" line. */
+/** Starts servers/<kind>.ts and waits for its "ready <port> <pid>" line. */
 export async function startServer(kind: 'demo' | 'raw', env: Record<string, string> = {}): Promise<ServerProcess> {
-  let resolveReady: (port: number) => void = () => {}
-  const ready = new Promise<number>((resolve) => (resolveReady = resolve))
+  let resolveReady: (ready: [number, number]) => void = () => {}
+  const ready = new Promise<[number, number]>((resolve) => (resolveReady = resolve))
+  // The line names the server's own pid: the child here is tsx, which runs the server in a process of its own.
+  let collected: () => void = () => {}
   const child = runScript(`./servers/${kind}.ts`, env, (line) => {
-    const match = /^ready (\d+)$/.exec(line)
-    if (match) resolveReady(Number(match[1]))
+    const match = /^ready (\d+) (\d+)$/.exec(line)
+    if (match) resolveReady([Number(match[1]), Number(match[2])])
+    if (line === 'collected') collected()
   })
-  const port = await ready
+  const [port, pid] = await ready
   return {
     port,
-    pid: child.pid ?? 0,
+    pid,
     url: `http://127.0.0.1:${port}`,
+    collect: () =>
+      new Promise<void>((resolve) => {
+        collected = resolve
+        process.kill(pid, 'SIGUSR2')
+      }),
     stop: async () => {
       if (child.exitCode !== null) return
       const exited = once(child, 'exit')

@@ -1,6 +1,7 @@
 // The demo server as benchmarks run it: the relay with access checks, credentials and control events,
 // limits raised so the load itself is not refused, and no chat experiment (its roster broadcasts on
 // every connect would dominate the figures).
+import './gc.js'
 import { RedisBackend, silentLog, startDemoServer } from '@switchboard/demo'
 
 const redis = process.env.REDIS_URL ? await RedisBackend.connect(process.env.REDIS_URL, silentLog) : undefined
@@ -11,5 +12,5 @@ const server = await startDemoServer({
   ...(redis ? { broker: redis, state: redis } : {}),
   limits: { framesPerSecond: 1e9, frameBurst: 1e9, connectionsPerParticipant: 1e9, channelsPerParticipant: 1e9, maxBufferedBytes: 64 * 1024 * 1024 },
 })
-console.log(`ready ${server.port}`)
+console.log(`ready ${server.port} ${process.pid}`)
 process.once('SIGTERM', () => void server.close().then(() => process.exit(0)))

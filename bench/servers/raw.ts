@@ -1,5 +1,6 @@
 // The ceiling for fan-out and memory: a minimal ws server that relays channel:payload frames to every
 // socket of the channel, with nothing else (no checks, no control events, no broker).
+import './gc.js'
 import { WebSocketServer } from 'ws'
 import type { WebSocket } from 'ws'
 
@@ -17,4 +18,4 @@ wss.on('connection', (ws, request) => {
   })
   ws.on('close', () => members.delete(ws))
 })
-wss.on('listening', () => console.log(`ready ${(wss.address() as { port: number }).port}`))
+wss.on('listening', () => console.log(`ready ${(wss.address() as { port: number }).port} ${process.pid}`))
