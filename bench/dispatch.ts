@@ -2,6 +2,7 @@
 // recipe (prefix check, JSON.parse, switch on type, a room filter) on the same 100,000 frames, in one
 // process; then both again with a zod schema. Rounds alternate; the median of each is reported.
 import { createClient } from '@switchboard/client'
+import { FakeWebSocket } from '@switchboard/client/testing'
 import type { Channel } from '@switchboard/client'
 import { z } from 'zod'
 import { fmt, median } from './harness.js'
@@ -14,49 +15,21 @@ const frames = Array.from({ length: N }, (_, i) => {
   return `${CHANNEL}:${JSON.stringify({ type, text: `message ${i}`, room: i % 2 ? 'room_1' : 'room_2', sender: i % 50, x: i })}`
 })
 
-/** Just enough WebSocket for the SDK: open at once, and let the bench push frames in. */
-class BenchSocket {
-  static readonly CLOSING = 2
-  static last: BenchSocket | undefined
-  readonly CONNECTING = 0
-  readonly OPEN = 1
-  readonly CLOSING = 2
-  readonly CLOSED = 3
-  readyState = 0
-  binaryType = 'blob'
-  private readonly listeners = new Map<string, Array<(event: unknown) => void>>()
-  constructor() {
-    BenchSocket.last = this
-  }
-  addEventListener(type: string, listener: (event: unknown) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
-  }
-  removeEventListener(type: string, listener: (event: unknown) => void) {
-    this.listeners.set(type, (this.listeners.get(type) ?? []).filter((l) => l !== listener))
-  }
-  send() {}
-  close() {}
-  fire(type: string, event: unknown) {
-    for (const listener of this.listeners.get(type) ?? []) listener(event)
-  }
-}
-
 const ChatSchema = z.object({ type: z.literal('chat'), text: z.string(), room: z.string(), sender: z.number() })
 const MoveSchema = z.object({ type: z.literal('move'), x: z.number() })
 
-async function sdkChannel(withSchemas: boolean): Promise<{ channel: Channel<any>; socket: BenchSocket }> {
+async function sdkChannel(withSchemas: boolean): Promise<{ channel: Channel<any>; socket: FakeWebSocket }> {
   const client = createClient({
     url: 'ws://bench/chat',
-    WebSocket: BenchSocket,
+    WebSocket: FakeWebSocket,
     identity: { participantId: 1 },
     lifecycle: null,
     ...(withSchemas ? { schemas: { chat: ChatSchema, move: MoveSchema } } : {}),
   })
   const channel = client.openChannel(CHANNEL)
   await new Promise((resolve) => setTimeout(resolve, 5))
-  const socket = BenchSocket.last as BenchSocket
-  socket.readyState = 1
-  socket.fire('open', { type: 'open' })
+  const socket = FakeWebSocket.latest()
+  socket.open()
   return { channel, socket }
 }
 
@@ -97,7 +70,7 @@ export async function benchDispatch(): Promise<DispatchResult> {
     const recipeTimes: number[] = []
     for (let round = 0; round <= ROUNDS; round++) {
       const sdk = time(() => {
-        for (const data of frames) socket.fire('message', { data })
+        for (const data of frames) socket.receive(data)
       })
       const hand = time(() => {
         for (const data of frames) recipe(data)

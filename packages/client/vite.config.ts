@@ -13,7 +13,7 @@ export default defineConfig(({ mode }) => ({
     lib:
       mode === 'iife'
         ? { entry: 'src/browser.ts', formats: ['iife'], name: 'Switchboard', fileName: () => 'switchboard.iife.js' }
-        : { entry: 'src/index.ts', formats: ['es'], fileName: () => 'switchboard.js' },
+        : { entry: { switchboard: 'src/index.ts', testing: 'src/testing.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
     rollupOptions: {
       external: mode === 'iife' ? [] : ['mitt', 'reconnecting-websocket'],
     },

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createClient, openChannel } from '../src/client.js'
 import { UsageError } from '../src/errors.js'
-import { FakeWebSocket } from './fake-socket.js'
+import { FakeWebSocket } from '../src/fake-web-socket.js'
 import { nextSocket, quietLogger } from './helpers.js'
 
 afterEach(() => {

@@ -3,7 +3,7 @@ import { backoffDelay } from '../src/backoff.js'
 import { ConnectionError, ListenerError } from '../src/errors.js'
 import { defaultShouldReconnect } from '../src/options.js'
 import type { LifecycleTarget } from '../src/options.js'
-import { FakeWebSocket } from './fake-socket.js'
+import { FakeWebSocket } from '../src/fake-web-socket.js'
 import { fakeClient, nextSocket, reconnectSocket, record } from './helpers.js'
 
 beforeEach(() => {

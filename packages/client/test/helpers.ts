@@ -5,7 +5,7 @@ import type { SwitchboardError } from '../src/errors.js'
 import type { Logger } from '../src/logger.js'
 import type { NoSchemas, SchemaMap } from '../src/schema.js'
 import type { StateChange } from '../src/transport.js'
-import { FakeWebSocket } from './fake-socket.js'
+import { FakeWebSocket } from '../src/fake-web-socket.js'
 
 export const quietLogger: Logger = { debug: () => {}, warn: () => {} }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Channel } from '../src/channel.js'
 import { UsageError } from '../src/errors.js'
-import { FakeWebSocket } from './fake-socket.js'
+import { FakeWebSocket } from '../src/fake-web-socket.js'
 import { fakeClient, nextSocket, record } from './helpers.js'
 
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { SchemaError } from '../src/errors.js'
 import type { ClientOptions } from '../src/client.js'
 import type { StandardSchemaV1 } from '../src/schema.js'
-import { FakeWebSocket } from './fake-socket.js'
+import { FakeWebSocket } from '../src/fake-web-socket.js'
 import { fakeClient, nextSocket, record } from './helpers.js'
 
 const schemas = {

@@ -1,8 +1,17 @@
 type Listener = (event: unknown) => void
 
 /**
- * A WebSocket stand-in: records what the client sent and lets a test play the server with
- * `open()`, `receive()` and `serverClose()`. Events are dispatched synchronously.
+ * A WebSocket stand-in for testing pages and bots that use Switchboard without a server: it records
+ * what the client sent and lets the test play the server with `open()`, `receive()` and `serverClose()`.
+ * Events are dispatched synchronously. The client creates sockets after a zero timeout, so let timers
+ * run (or `await` a tick) before taking `FakeWebSocket.latest()`.
+ * @example
+ * const channel = createClient({ url: 'ws://test/chat', WebSocket: FakeWebSocket }).openChannel('room')
+ * await new Promise((r) => setTimeout(r, 0))
+ * const socket = FakeWebSocket.latest()
+ * socket.open()
+ * socket.receive('room:{"type":"chat","text":"hi"}')
+ * channel.send({ type: 'chat', text: 'hello' }) // socket.sent holds 'room:{"type":"chat","text":"hello"}'
  */
 export class FakeWebSocket {
   static readonly CONNECTING = 0
@@ -73,6 +82,7 @@ export class FakeWebSocket {
   }
 
   private dispatch(type: string, event: unknown): void {
-    for (const listener of [...(this.listeners.get(type) ?? [])]) listener(event)
+    // A Set may lose members while it is iterated; no copy is needed, and none is made per message.
+    for (const listener of this.listeners.get(type) ?? []) listener(event)
   }
 }
