@@ -2,7 +2,7 @@ import { Channel } from './channel.js'
 import { buildChatUrl, defaultEndpoint } from './chat-url.js'
 import { UsageError } from './errors.js'
 import type { Identity } from './identity.js'
-import { idOrUndefined, resolveIdentity } from './identity.js'
+import { requireParticipantId, resolveIdentity } from './identity.js'
 import { makeLogger } from './logger.js'
 import { CONNECTION_DEFAULTS, defaultShouldReconnect } from './options.js'
 import type { ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
@@ -87,10 +87,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
    * Throws a UsageError when there is no participant id.
    */
   openPrivateChannel<T extends SchemaMap = S>(options: ChannelOptions<T> = {}): Channel<T> {
-    const id = idOrUndefined(resolveIdentity(options.identity ?? this.#options.identity).participantId)
-    if (id === undefined) {
-      throw new UsageError('openPrivateChannel() needs a participant id: pass identity.participantId or set window.dallinger.identity')
-    }
+    const id = requireParticipantId(resolveIdentity(options.identity ?? this.#options.identity), 'openPrivateChannel()')
     return this.openChannel(privateChannelName(id), options)
   }
 
@@ -102,10 +99,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
    * rooms.onJoin((room) => room.on('chat', show))
    */
   joinChatrooms<T extends SchemaMap>(broadcast: Channel<T>, options: ChatroomOptions = {}): Chatrooms<T> {
-    const id = idOrUndefined(broadcast.identity.participantId)
-    if (id === undefined) {
-      throw new UsageError('joinChatrooms() needs a participant id: pass identity.participantId or set window.dallinger.identity')
-    }
+    const id = requireParticipantId(broadcast.identity, 'joinChatrooms()')
     return new Chatrooms(broadcast, id, (name) => this.openChannel<T>(name), options)
   }
 

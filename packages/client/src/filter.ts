@@ -1,6 +1,6 @@
 import { UsageError } from './errors.js'
 import type { Payload } from './frame.js'
-import { idOrUndefined, sameId } from './identity.js'
+import { idOrUndefined, requireParticipantId, sameId } from './identity.js'
 
 /** Narrows a handler to some messages; all given conditions must hold. */
 export interface MessageFilter<M = Payload> {
@@ -22,14 +22,8 @@ export function compileFilter<M>(filter: MessageFilter<M> | undefined, ownId: st
   const { room, where } = filter
   let recipient: string | undefined
   if (filter.recipient !== undefined) {
-    recipient = filter.recipient === 'me' ? ownId : idOrUndefined(filter.recipient)
-    if (recipient === undefined) {
-      throw new UsageError(
-        filter.recipient === 'me'
-          ? "{ recipient: 'me' } needs a participant id: pass identity.participantId or set window.dallinger.identity"
-          : `Not a participant id: ${JSON.stringify(filter.recipient)}`,
-      )
-    }
+    recipient = filter.recipient === 'me' ? requireParticipantId({ participantId: ownId }, "{ recipient: 'me' }") : idOrUndefined(filter.recipient)
+    if (recipient === undefined) throw new UsageError(`Not a participant id: ${JSON.stringify(filter.recipient)}`)
   }
   const roomText = room === undefined ? undefined : String(room)
   return (payload) =>

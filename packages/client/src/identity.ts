@@ -1,3 +1,5 @@
+import { UsageError } from './errors.js'
+
 /** Who this page is, as Dallinger knows it. Ids may be strings or numbers; both compare equal. */
 export interface Identity {
   workerId?: string | number | null | undefined
@@ -32,4 +34,11 @@ export function idOrUndefined(id: unknown): string | undefined {
 export function sameId(a: unknown, b: unknown): boolean {
   const left = idOrUndefined(a)
   return left !== undefined && left === idOrUndefined(b)
+}
+
+/** The own participant id, or a UsageError naming `what` needed it and where the id comes from. */
+export function requireParticipantId(identity: Identity, what: string): string {
+  const id = idOrUndefined(identity.participantId)
+  if (id === undefined) throw new UsageError(`${what} needs a participant id: pass identity.participantId or set window.dallinger.identity`)
+  return id
 }
