@@ -2,6 +2,8 @@ import mitt from 'mitt'
 import type { Emitter } from 'mitt'
 import { ListenerError, ProtocolError, SchemaError, SwitchboardError, UsageError } from './errors.js'
 import { compileFilter } from './filter.js'
+import type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './handlers.js'
+import { InOrder } from './in-order.js'
 import type { MessageFilter } from './filter.js'
 import { assertChannelName, encodeFrame, parseBody } from './frame.js'
 import type { Payload } from './frame.js'
@@ -10,23 +12,8 @@ import type { Logger } from './logger.js'
 import { describeIssues, schemaFor, validate } from './schema.js'
 import type { MessageOf, MessageType, NoSchemas, OutgoingMessage, SchemaMap, Validation } from './schema.js'
 import { Transport } from './transport.js'
-import type { ConnectionState, SendStatus, StateChange, TransportConfig } from './transport.js'
-
-/** What came with a message besides its payload. */
-export interface MessageMeta {
-  /** The channel it arrived on. */
-  channel: string
-  /** The frame exactly as received, `channel:payload`. */
-  raw: string
-  /** `Date.now()` when it arrived. */
-  receivedAt: number
-}
-
-export type MessageHandler<M = Payload> = (message: M, meta: MessageMeta) => void
-export type StateListener = (change: StateChange) => void
-export type ErrorListener = (error: SwitchboardError) => void
-/** Removes what was added; calling it twice is harmless. */
-export type Unsubscribe = () => void
+import type { ConnectionState, SendStatus, StateChange } from './connection-state.js'
+import type { TransportConfig } from './transport.js'
 
 interface Delivery {
   payload: Payload
@@ -61,8 +48,8 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   readonly #config: ChannelConfig<S>
   readonly #hasSchemas: boolean
   readonly #prefix: string
-  // Set while an asynchronous schema is validating: later messages wait behind it, to keep their order.
-  #backlog: Promise<void> | undefined
+  // Messages behind an asynchronous schema wait for it, to keep their order.
+  readonly #order = new InOrder((error) => this.#report(new ListenerError('Dispatch failed', error)))
 
   constructor(name: string, config: ChannelConfig<S>) {
     assertChannelName(name)
@@ -230,7 +217,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     // The first-colon split, done as a prefix test: no channel name has a colon, so a frame is this
     // channel's exactly when it starts with "<name>:" (a bare 'ping' or another channel's frame does not).
     if (!data.startsWith(this.#prefix)) {
-      this.#config.logger.debug('ignored a frame without this channel prefix:', data)
+      this.#config.logger.debug('ignored frame', data)
       return
     }
     const body = parseBody(data.slice(this.#prefix.length))
@@ -242,25 +229,14 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now() }
     const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
     if (!schema) {
-      if (this.#backlog) this.#inOrder(() => this.#dispatch(payload, meta, !this.#hasSchemas))
+      if (this.#order.waiting) this.#order.run(() => this.#dispatch(payload, meta, !this.#hasSchemas))
       else this.#dispatch(payload, meta, !this.#hasSchemas)
       return
     }
     const type = String(payload.type)
-    this.#inOrder(() => {
+    this.#order.run(() => {
       const result = validate(schema, payload)
       return result instanceof Promise ? result.then((done) => this.#accept(done, meta, type)) : this.#accept(result, meta, type)
-    })
-  }
-
-  /** Runs `step` now, or after the asynchronous validation in progress, so messages keep their order. */
-  #inOrder(step: () => void | Promise<void>): void {
-    const run = this.#backlog ? this.#backlog.then(step) : step()
-    if (!run) return
-    const current = run.catch((error: unknown) => this.#report(new ListenerError('Dispatch failed', error)))
-    this.#backlog = current
-    void current.then(() => {
-      if (this.#backlog === current) this.#backlog = undefined
     })
   }
 

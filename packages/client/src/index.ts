@@ -15,8 +15,8 @@ export type {
   StandardSchemaV1,
 } from './schema.js'
 export { Channel } from './channel.js'
-export type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './channel.js'
-export type { ConnectionState, SendStatus, StateChange, StateReason } from './transport.js'
+export type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './handlers.js'
+export type { ConnectionState, SendStatus, StateChange, StateReason } from './connection-state.js'
 export type { CloseInfo, ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
 export { CONNECTION_DEFAULTS, TERMINAL_CLOSE_CODES, defaultShouldReconnect } from './options.js'
 export type { MessageFilter } from './filter.js'

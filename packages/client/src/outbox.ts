@@ -18,9 +18,9 @@ export class Outbox {
     return true
   }
 
-  /** Puts frames that could not be sent back at the front, ahead of newer ones. */
-  unshift(frames: readonly string[]): void {
-    this.#frames = [...frames, ...this.#frames]
+  /** Takes the oldest frame out. */
+  shift(): string | undefined {
+    return this.#frames.shift()
   }
 
   /** Empties the outbox, oldest first. */

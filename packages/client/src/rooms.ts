@@ -1,4 +1,5 @@
-import type { Channel, Unsubscribe } from './channel.js'
+import type { Channel } from './channel.js'
+import type { Unsubscribe } from './handlers.js'
 import type { Payload } from './frame.js'
 import { sameId } from './identity.js'
 import type { NoSchemas, SchemaMap } from './schema.js'

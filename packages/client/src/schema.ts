@@ -59,7 +59,7 @@ function toValidation(result: StandardResult<unknown>): Validation {
   const { value } = result
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? { ok: true, value: value as Payload }
-    : { ok: false, issues: [{ message: 'the schema produced something that is not an object' }] }
+    : { ok: false, issues: [{ message: 'schema output is not an object' }] }
 }
 
 function thrown(error: unknown): Validation {

@@ -1,55 +1,13 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
 import { backoffDelay } from './backoff.js'
+import { assertNever } from './connection-state.js'
+import type { ConnectionState, SendStatus, StateChange } from './connection-state.js'
 import { ConnectionError, ListenerError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { CloseInfo, LifecycleTarget, WebSocketConstructor } from './options.js'
 import { Outbox } from './outbox.js'
-
-/** Where a channel's connection stands. `closed` is final. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
-
-/** Why the state changed. */
-export type StateReason =
-  /** The socket opened. */
-  | 'opened'
-  /** The socket closed (network loss, server restart, …); a reconnect follows. */
-  | 'lost'
-  /** A connect attempt took longer than `connectTimeoutMs`; a reconnect follows. */
-  | 'timeout'
-  /** The server closed with a code that stops reconnecting (see `shouldReconnect`). */
-  | 'refused'
-  /** `close()` was called. */
-  | 'closed'
-  /** `maxAttempts` reconnect attempts failed in a row; closed for good. */
-  | 'gave-up'
-  /** The browser is offline: no attempt is made until it is back online. */
-  | 'offline'
-  /** The browser came back online: the next attempt starts at once. */
-  | 'online'
-  /** The page went into the back/forward cache (`pagehide`); the socket is released. */
-  | 'suspended'
-  /** The page came back from the back/forward cache (`pageshow`); reconnecting at once. */
-  | 'resumed'
-
-/** One state change, emitted by the single setter. */
-export interface StateChange {
-  prev: ConnectionState
-  next: ConnectionState
-  reason: StateReason
-  /** The reconnect attempt that comes next (1, 2, …); 0 once open. */
-  attempt: number
-  /** The wait before that attempt, when reconnecting. */
-  delayMs?: number
-  /** The close that caused this change, if one did. */
-  close?: CloseInfo
-  /** Set when the channel closed because the server refused it or the attempts ran out. */
-  error?: ConnectionError
-}
-
-/** What happened to one send: written to the socket, held in the outbox, or refused (and reported). */
-export type SendStatus = 'sent' | 'queued' | 'refused'
 
 export interface TransportConfig {
   url: string
@@ -193,7 +151,7 @@ export class Transport {
 
   readonly #handleConnectTimeout = (): void => {
     if (!this.#active()) return
-    this.#config.logger.debug('connect attempt timed out after', this.#config.connectTimeoutMs, 'ms')
+    this.#config.logger.debug('connect timeout')
     this.#timedOut = true
     this.#socket.reconnect()
   }
@@ -283,7 +241,7 @@ export class Transport {
   }
 
   readonly #handleError = (): void => {
-    this.#config.logger.debug('socket error; a close follows')
+    this.#config.logger.debug('socket error')
   }
 
   #wantsReconnect(close: CloseInfo): boolean {
@@ -296,14 +254,8 @@ export class Transport {
   }
 
   #flush(): void {
-    const frames = this.#outbox.drain()
-    for (const [index, frame] of frames.entries()) {
-      if (this.#socket.readyState !== OPEN) {
-        this.#outbox.unshift(frames.slice(index))
-        return
-      }
-      this.#socket.send(frame)
-    }
+    // One at a time while the socket stays open: what is left when it drops stays queued, in order.
+    while (this.#outbox.size > 0 && this.#socket.readyState === OPEN) this.#socket.send(this.#outbox.shift() as string)
   }
 
   /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
@@ -327,8 +279,4 @@ export class Transport {
     this.#config.logger.debug(`${prev} → ${next}`, change.reason)
     this.#handlers.onState({ prev, next, attempt: this.#attempt, ...change })
   }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${String(value)}`)
 }

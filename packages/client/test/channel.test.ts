@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ListenerError, ProtocolError, SendError, UsageError } from '../src/errors.js'
-import type { MessageMeta } from '../src/channel.js'
+import type { MessageMeta } from '../src/handlers.js'
 import type { Payload } from '../src/frame.js'
 import { FakeWebSocket } from '../src/fake-web-socket.js'
 import { fakeClient, nextSocket, record } from './helpers.js'

@@ -4,7 +4,7 @@ import type { ClientOptions } from '../src/client.js'
 import type { SwitchboardError } from '../src/errors.js'
 import type { Logger } from '../src/logger.js'
 import type { NoSchemas, SchemaMap } from '../src/schema.js'
-import type { StateChange } from '../src/transport.js'
+import type { StateChange } from '../src/connection-state.js'
 import { FakeWebSocket } from '../src/fake-web-socket.js'
 
 export const quietLogger: Logger = { debug: () => {}, warn: () => {} }

@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { createClient } from '../src/client.js'
 import type { Payload } from '../src/frame.js'
-import type { SendStatus } from '../src/transport.js'
+import type { SendStatus } from '../src/connection-state.js'
 
 const schemas = {
   chat: z.object({ type: z.literal('chat'), text: z.string(), room: z.string().optional() }),

@@ -1,0 +1,19 @@
+import type { StateChange } from './connection-state.js'
+import type { SwitchboardError } from './errors.js'
+import type { Payload } from './frame.js'
+
+/** What came with a message besides its payload. */
+export interface MessageMeta {
+  /** The channel it arrived on. */
+  channel: string
+  /** The frame exactly as received, `channel:payload`. */
+  raw: string
+  /** `Date.now()` when it arrived. */
+  receivedAt: number
+}
+
+export type MessageHandler<M = Payload> = (message: M, meta: MessageMeta) => void
+export type StateListener = (change: StateChange) => void
+export type ErrorListener = (error: SwitchboardError) => void
+/** Removes what was added; calling it twice is harmless. */
+export type Unsubscribe = () => void
