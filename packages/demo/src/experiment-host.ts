@@ -4,6 +4,8 @@ import { CONTROL_CHANNEL } from './control.js'
 import type { Log } from './log.js'
 import type { SharedState } from './shared-state.js'
 
+const MAX_PENDING_ECHOES = 1000
+
 /** Where a message came from. */
 export interface MessageContext {
   channel: string
@@ -68,6 +70,8 @@ export class ExperimentHost implements ExperimentApi {
     if (channel === this.experiment.channel || channel === CONTROL_CHANNEL) {
       const pending = this.pendingEchoes.get(channel) ?? []
       pending.push(data)
+      // A publish lost in a broker outage never echoes back: keep the list bounded, oldest out first.
+      if (pending.length > MAX_PENDING_ECHOES) pending.shift()
       this.pendingEchoes.set(channel, pending)
     }
     this.broker.publish(channel, data)

@@ -83,3 +83,19 @@ describe('chat experiment', () => {
     expect([...a.private.messages, ...b.private.messages].filter((m) => m.type === 'whisper')).toEqual([])
   })
 })
+
+describe('experiment host', () => {
+  it('ignores its own echoes but not the same text from a participant afterwards', async () => {
+    const { ExperimentHost } = await import('../src/experiment-host.js')
+    const { MemoryBroker } = await import('../src/memory-broker.js')
+    const { MemoryState } = await import('../src/shared-state.js')
+    const broker = new MemoryBroker()
+    const received: string[] = []
+    const host = new ExperimentHost(broker, { channel: 'exp', channelRules: { open: [], inbox: [] }, receiveMessage: (_m, context) => received.push(context.raw) }, new MemoryState(), silentLog)
+    await host.start()
+    host.publishToSubscribers({ type: 'hello' })
+    broker.publish('exp', '{"type":"hello"}')
+    expect(received).toEqual(['{"type":"hello"}'])
+    host.stop()
+  })
+})
