@@ -1,5 +1,5 @@
 import { roomKey } from './access.js'
-import { CONTROL_CHANNEL } from './control.js'
+import { CONTROL_CHANNEL, asControlEvent } from './control.js'
 import type { ControlEvent } from './control.js'
 import type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
@@ -31,11 +31,6 @@ export class ChatExperiment implements Experiment {
     return [...this.sockets.keys()]
   }
 
-  /** The room a participant was put in, if any. */
-  roomOf(participantId: string): string | undefined {
-    return this.rooms.get(participantId)
-  }
-
   /** Sends `payload` to one participant's private channel. */
   sendPrivate(participantId: string | number, payload: AssignmentMessage | WhisperMessage): void {
     this.publish(payload, privateChannel(participantId))
@@ -43,15 +38,16 @@ export class ChatExperiment implements Experiment {
 
   receiveMessage(message: Record<string, unknown>, context: MessageContext): void {
     if (context.channel === CONTROL_CHANNEL) {
-      this.onControl(message as ControlEvent)
+      const event = asControlEvent(message)
+      if (event) this.onControl(event)
       return
     }
     if (message.type === 'whisper') this.relayWhisper(message, context)
   }
 
   private onControl(event: ControlEvent): void {
-    const id = event.client?.participant_id
-    if (id === null || id === undefined) return
+    const id = event.client.participant_id
+    if (id === null) return
     if (event.type === 'websocket') {
       // Dallinger may publish "disconnected" twice for one socket: the count never goes below zero.
       const count = Math.max(0, (this.sockets.get(id) ?? 0) + (event.event === 'connected' ? 1 : -1))

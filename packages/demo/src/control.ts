@@ -40,19 +40,18 @@ export function disconnectedEvent(code: number, message: string, who: SocketClie
   return pythonJsonDumps({ type: 'websocket', event: 'disconnected', reason: code, message, client: client(who) })
 }
 
-/** Parses a control payload; undefined for anything that is not one of the events above. */
-export function parseControlEvent(data: string): ControlEvent | undefined {
-  let value: unknown
-  try {
-    value = JSON.parse(data)
-  } catch {
-    return undefined
-  }
-  if (typeof value !== 'object' || value === null) return undefined
-  const { type, event, client: who } = value as Record<string, unknown>
+/**
+ * The control event in a parsed `dallinger_control` payload, or undefined for anything else. Other
+ * writers share that channel (a Dallinger server on the same Redis), so events are checked, not assumed.
+ */
+export function asControlEvent(value: Record<string, unknown>): ControlEvent | undefined {
+  const { type, event, channel, client: who } = value
   if (typeof who !== 'object' || who === null) return undefined
-  if ((type === 'channel' && (event === 'subscribed' || event === 'unsubscribed')) || (type === 'websocket' && (event === 'connected' || event === 'disconnected'))) {
+  const { participant_id: id } = who as Record<string, unknown>
+  if (id !== null && typeof id !== 'string') return undefined
+  if (type === 'channel' && (event === 'subscribed' || event === 'unsubscribed') && (channel === null || typeof channel === 'string')) {
     return value as ControlEvent
   }
+  if (type === 'websocket' && (event === 'connected' || event === 'disconnected')) return value as ControlEvent
   return undefined
 }

@@ -37,11 +37,6 @@ export class MemoryBroker implements Broker {
     return { kind: 'memory', connected: true, outages: 0, lostPublishes: 0 }
   }
 
-  /** Channels with at least one listener (for logs and tests). */
-  get channelCount(): number {
-    return this.channels.size
-  }
-
   async close(): Promise<void> {
     this.channels.clear()
     this.queue.length = 0

@@ -99,3 +99,16 @@ describe('experiment host', () => {
     host.stop()
   })
 })
+
+describe('control events', () => {
+  it('accepts the events Dallinger publishes and nothing else', async () => {
+    const { asControlEvent, channelEvent, connectedEvent, disconnectedEvent } = await import('../src/control.js')
+    const who = { workerId: null, participantId: '3' }
+    for (const text of [channelEvent('subscribed', 'room', who), channelEvent('unsubscribed', null, who), connectedEvent(who), disconnectedEvent(1000, 'bye', who)]) {
+      expect(asControlEvent(JSON.parse(text))).toEqual(JSON.parse(text))
+    }
+    for (const forged of [{ type: 'websocket', event: 'connected' }, { type: 'websocket', event: 'connected', client: { participant_id: 3 } }, { type: 'channel', event: 'subscribed', channel: 5, client: { participant_id: '3' } }, { type: 'chat', client: { participant_id: '3' } }]) {
+      expect(asControlEvent(forged)).toBeUndefined()
+    }
+  })
+})
