@@ -37,3 +37,5 @@ export {
   isSwitchboardError,
 } from './errors.js'
 export type { ErrorCode, SchemaIssue } from './errors.js'
+export { compareMessageIds } from './message-id.js'
+export type { MessageId } from './message-id.js'

@@ -74,7 +74,7 @@ export class ExperimentHost implements ExperimentApi {
       if (pending.length > MAX_PENDING_ECHOES) pending.shift()
       this.pendingEchoes.set(channel, pending)
     }
-    this.broker.publish(channel, data)
+    void this.broker.publish(channel, data)
   }
 
   private receive(channel: string, data: string): void {

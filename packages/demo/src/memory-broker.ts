@@ -1,4 +1,15 @@
-import type { Broker, BrokerListener, BrokerStatus } from './broker.js'
+import type { MessageId } from '@switchboard/client'
+import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
+import { MemoryHistory } from './history.js'
+import type { HistoryLimits, HistoryRead } from './history.js'
+import { SendWindow } from './send-window.js'
+import type { Sender, SendWindowLimits } from './send-window.js'
+
+export interface MemoryBrokerOptions {
+  history?: Partial<HistoryLimits>
+  sendWindow?: Partial<SendWindowLimits>
+  onListenerError?: (error: unknown, channel: string) => void
+}
 
 /**
  * A one-process broker. Deliveries go through one FIFO queue, so a listener that publishes while
@@ -6,15 +17,22 @@ import type { Broker, BrokerListener, BrokerStatus } from './broker.js'
  */
 export class MemoryBroker implements Broker {
   private readonly channels = new Map<string, Set<BrokerListener>>()
-  private readonly queue: Array<[string, string]> = []
+  private readonly queue: Array<[string, string, MessageId]> = []
+  private readonly store: MemoryHistory
+  private readonly sent: SendWindow
+  private readonly onListenerError: (error: unknown, channel: string) => void
   private draining = false
 
-  constructor(private readonly onListenerError: (error: unknown, channel: string) => void = () => {}) {}
+  constructor(options: MemoryBrokerOptions = {}) {
+    this.store = new MemoryHistory(options.history)
+    this.sent = new SendWindow(options.sendWindow)
+    this.onListenerError = options.onListenerError ?? (() => {})
+  }
 
   async subscribe(channel: string, listener: BrokerListener): Promise<() => void> {
     let listeners = this.channels.get(channel)
     if (!listeners) this.channels.set(channel, (listeners = new Set()))
-    const wrapped: BrokerListener = (data) => listener(data)
+    const wrapped: BrokerListener = (data, id) => listener(data, id)
     listeners.add(wrapped)
     return () => {
       listeners.delete(wrapped)
@@ -22,15 +40,22 @@ export class MemoryBroker implements Broker {
     }
   }
 
-  publish(channel: string, data: string): void {
-    this.queue.push([channel, data])
-    if (this.draining) return
-    this.draining = true
-    try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) this.deliver(...next)
-    } finally {
-      this.draining = false
+  publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
+    if (sender && !this.sent.accept(sender)) return Promise.resolve('duplicate')
+    this.queue.push([channel, data, this.store.append(channel, data)])
+    if (!this.draining) {
+      this.draining = true
+      try {
+        for (let next = this.queue.shift(); next; next = this.queue.shift()) this.deliver(...next)
+      } finally {
+        this.draining = false
+      }
     }
+    return Promise.resolve('published')
+  }
+
+  async history(channel: string, since?: MessageId): Promise<HistoryRead> {
+    return this.store.read(channel, since)
   }
 
   status(): BrokerStatus {
@@ -42,10 +67,10 @@ export class MemoryBroker implements Broker {
     this.queue.length = 0
   }
 
-  private deliver(channel: string, data: string): void {
+  private deliver(channel: string, data: string, id: MessageId): void {
     for (const listener of [...(this.channels.get(channel) ?? [])]) {
       try {
-        listener(data)
+        listener(data, id)
       } catch (error) {
         this.onListenerError(error, channel)
       }

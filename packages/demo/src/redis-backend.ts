@@ -1,12 +1,36 @@
+import { createHash } from 'node:crypto'
+import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
-import type { Broker, BrokerListener, BrokerStatus } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
+import { DEFAULT_HISTORY_LIMITS } from './history.js'
+import type { HistoryLimits, HistoryRead, StoredMessage } from './history.js'
 import type { Log } from './log.js'
+import { PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
+import { DEFAULT_SEND_WINDOW } from './send-window.js'
+import type { Sender, SendWindowLimits } from './send-window.js'
 import type { SharedState } from './shared-state.js'
 
 type RedisClient = ReturnType<typeof createClient>
 
-// Shared state lives under this prefix; pub/sub channel names stay raw, as Dallinger's are.
+// Shared state, history streams and sender sessions live under this prefix; pub/sub channel names
+// stay raw, as Dallinger's are, and each has a companion channel that announces message ids.
 const KEY_PREFIX = 'switchboard:'
+const historyKey = (channel: string) => `${KEY_PREFIX}history:${channel}`
+const idChannel = (channel: string) => `${KEY_PREFIX}id:${channel}`
+
+export interface RedisBackendOptions {
+  history?: Partial<HistoryLimits>
+  sendWindow?: Partial<SendWindowLimits>
+}
+
+interface Script {
+  text: string
+  sha: string
+}
+
+const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') })
+const PUBLISH = script(PUBLISH_SCRIPT)
+const READ = script(READ_SCRIPT)
 
 /**
  * Broker and shared state on Redis, for several server processes serving one experiment (and for
@@ -16,6 +40,10 @@ const KEY_PREFIX = 'switchboard:'
  */
 export class RedisBackend implements Broker, SharedState {
   private readonly listeners = new Map<string, Set<BrokerListener>>()
+  // The id announced for the next payload on each channel (see PUBLISH_SCRIPT).
+  private readonly announcedIds = new Map<string, MessageId>()
+  private readonly historyLimits: HistoryLimits
+  private readonly sendWindow: SendWindowLimits
   private readonly state: BrokerStatus = { kind: 'redis', connected: true, outages: 0, lostPublishes: 0 }
   private downSince: number | undefined
 
@@ -23,7 +51,10 @@ export class RedisBackend implements Broker, SharedState {
     private readonly publisher: RedisClient,
     private readonly subscriber: RedisClient,
     private readonly log: Log,
+    options: RedisBackendOptions,
   ) {
+    this.historyLimits = { ...DEFAULT_HISTORY_LIMITS, ...options.history }
+    this.sendWindow = { ...DEFAULT_SEND_WINDOW, ...options.sendWindow }
     for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
       client.on('error', (error: unknown) => this.down(role, error))
       client.on('ready', () => this.up())
@@ -31,7 +62,7 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   /** Connects to `url` (e.g. `redis://127.0.0.1:6379`). */
-  static async connect(url: string, log: Log): Promise<RedisBackend> {
+  static async connect(url: string, log: Log, backendOptions: RedisBackendOptions = {}): Promise<RedisBackend> {
     const options = {
       url,
       // Publishes fail at once while Redis is away instead of piling up in memory; each one is counted.
@@ -40,7 +71,7 @@ export class RedisBackend implements Broker, SharedState {
     }
     const publisher = createClient(options)
     const subscriber = createClient(options)
-    const backend = new RedisBackend(publisher, subscriber, log)
+    const backend = new RedisBackend(publisher, subscriber, log, backendOptions)
     await Promise.all([publisher.connect(), subscriber.connect()])
     log('info', 'redis.connected', { url: url.replace(/\/\/[^@]*@/, '//***@') })
     return backend
@@ -51,23 +82,55 @@ export class RedisBackend implements Broker, SharedState {
     if (!local) {
       local = new Set()
       this.listeners.set(channel, local)
-      await this.subscriber.subscribe(channel, (message) => this.deliver(channel, message))
+      // One SUBSCRIBE for both, so no message can fall between them.
+      await this.subscriber.subscribe([idChannel(channel), channel], (message, from) => {
+        if (from !== channel) {
+          this.announcedIds.set(channel, message)
+          return
+        }
+        const id = this.announcedIds.get(channel)
+        this.announcedIds.delete(channel)
+        this.deliver(channel, message, id)
+      })
     }
-    const wrapped: BrokerListener = (data) => listener(data)
+    const wrapped: BrokerListener = (data, id) => listener(data, id)
     local.add(wrapped)
     return () => {
       local.delete(wrapped)
       if (local.size > 0 || this.listeners.get(channel) !== local) return
       this.listeners.delete(channel)
-      this.subscriber.unsubscribe(channel).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
+      this.announcedIds.delete(channel)
+      this.subscriber.unsubscribe([idChannel(channel), channel]).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
     }
   }
 
-  publish(channel: string, data: string): void {
-    this.publisher.publish(channel, data).catch((error: unknown) => {
+  async publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
+    const { maxMessages, maxAgeMs } = this.historyLimits
+    const keys = [historyKey(channel), sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel)]
+    const args = [channel, data, String(maxMessages), String(maxAgeMs), sender ? String(sender.seq) : '', String(this.sendWindow.sessionTtlMs), idChannel(channel)]
+    try {
+      return (await this.run(PUBLISH, keys, args)) === null ? 'duplicate' : 'published'
+    } catch (error) {
       this.state.lostPublishes += 1
       this.log('error', 'redis.publish_lost', { channel, error, lostPublishes: this.state.lostPublishes })
-    })
+      return 'lost'
+    }
+  }
+
+  async history(channel: string, since?: MessageId): Promise<HistoryRead> {
+    const [last, dropped, entries] = (await this.run(READ, [historyKey(channel)], [since ?? '', String(this.historyLimits.maxAgeMs)])) as [string, string, Array<[string, string[]]>]
+    const messages: StoredMessage[] = entries.map(([id, fields]) => ({ id, data: fields[1] ?? '' }))
+    return { last, dropped, messages }
+  }
+
+  /** Runs a script by its hash, loading it first when Redis does not have it (a new or restarted Redis). */
+  private async run(lua: Script, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.publisher.evalSha(lua.sha, { keys, arguments: args })
+    } catch (error) {
+      if (!String(error).includes('NOSCRIPT')) throw error
+      return this.publisher.eval(lua.text, { keys, arguments: args })
+    }
   }
 
   status(): BrokerStatus {
@@ -95,10 +158,10 @@ export class RedisBackend implements Broker, SharedState {
     await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()])
   }
 
-  private deliver(channel: string, data: string): void {
+  private deliver(channel: string, data: string, id: MessageId | undefined): void {
     for (const listener of [...(this.listeners.get(channel) ?? [])]) {
       try {
-        listener(data)
+        listener(data, id)
       } catch (error) {
         this.log('error', 'broker.listener_failed', { channel, error })
       }
@@ -108,6 +171,7 @@ export class RedisBackend implements Broker, SharedState {
   private down(role: string, error: unknown): void {
     if (this.downSince !== undefined) return
     this.downSince = Date.now()
+    this.announcedIds.clear()
     this.state.connected = false
     this.state.outages += 1
     this.log('error', 'redis.down', { role, error, note: 'messages published by other processes meanwhile are not delivered here' })

@@ -12,6 +12,8 @@ import type { SocketClient } from './control.js'
 import { DEFAULT_LIMITS, RateLimiter } from './limits.js'
 import type { Limits } from './limits.js'
 import type { Log } from './log.js'
+import { extensionFrame, resumeRequest, subscribeResuming } from './resume.js'
+import type { ResumeRequest } from './resume.js'
 
 /**
  * Close codes the relay sends besides the refusals of `REFUSAL`. Dallinger crashes on bad frames
@@ -30,6 +32,10 @@ export const RELAY_CLOSE = {
   shutdown: { code: 1001, reason: 'server shutting down' },
   /** The server is restarting; clients should come back. */
   restart: { code: 1012, reason: 'service restart' },
+  /** A message could not be stored (Redis away); it was not acknowledged, the client re-sends it. */
+  unavailable: { code: 1013, reason: 'try again later' },
+  /** Malformed resume parameters (`sb_*`). */
+  badResume: { code: 4400, reason: 'bad resume parameters' },
 } as const
 
 export interface RelayOptions {
@@ -49,6 +55,10 @@ interface Connection {
   /** The participant this socket speaks for, once admitted. */
   participant: string | null
   admitted: boolean
+  /** Set when the socket asked for the resume extension (`?sb=1`). */
+  resume: ResumeRequest | undefined
+  /** The number of the next frame from an acknowledging client. */
+  nextSeq: number
   alive: boolean
   limiter: RateLimiter
   /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
@@ -116,17 +126,21 @@ export class ChatRelay {
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const query = new URL(request.url ?? '/', 'http://relay').searchParams
+    const resume = resumeRequest(query)
     const connection: Connection = {
       ws,
       channel: query.get('channel'),
       client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
       participant: null,
       admitted: false,
+      resume: typeof resume === 'object' ? resume : undefined,
+      nextSeq: typeof resume === 'object' ? resume.firstSeq : 0,
       alive: true,
       limiter: new RateLimiter(this.limits.framesPerSecond, this.limits.frameBurst),
       work: Promise.resolve(),
       unsubscribe: () => {},
     }
+    if (typeof resume === 'string') return this.refuse(connection, RELAY_CLOSE.badResume, 'socket.refused', { detail: resume })
     this.connections.add(connection)
     ws.on('pong', () => {
       connection.alive = true
@@ -145,7 +159,7 @@ export class ChatRelay {
     const subscription = await this.options.access.subscribe(participant, channel)
     if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
     const { broker } = this.options
-    const unsubscribe = channel === null ? () => {} : await broker.subscribe(channel, (data) => this.deliver(connection, `${channel}:${data}`))
+    const unsubscribe = await this.subscribe(connection)
     const crowded = this.crowded(participant, channel)
     if (crowded || connection.ws.readyState !== WebSocket.OPEN) {
       unsubscribe()
@@ -157,9 +171,19 @@ export class ChatRelay {
     connection.participant = participant
     connection.admitted = true
     this.enter(participant, channel)
-    broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
-    broker.publish(CONTROL_CHANNEL, connectedEvent(client))
+    void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
+    void broker.publish(CONTROL_CHANNEL, connectedEvent(client))
     this.options.log('debug', 'socket.open', { channel, ...client })
+  }
+
+  /** Plain sockets get frames as Dallinger relays them; resuming ones get hello, history, then ids with each frame. */
+  private async subscribe(connection: Connection): Promise<() => void> {
+    const { channel, resume } = connection
+    const send = (frame: string) => this.deliver(connection, frame)
+    if (resume && channel !== null) return subscribeResuming(this.options.broker, channel, resume, send)
+    if (resume) send(extensionFrame.hello('0-0'))
+    if (channel === null) return () => {}
+    return this.options.broker.subscribe(channel, (data) => send(`${channel}:${data}`))
   }
 
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -169,14 +193,25 @@ export class ChatRelay {
     const text = (data as Buffer).toString('utf8')
     const colon = text.indexOf(':')
     if (colon < 0) return this.refuse(connection, RELAY_CLOSE.malformedFrame, 'frame.malformed', { frame: text.slice(0, 80) })
-    this.serially(connection, () => this.publish(connection, text.slice(0, colon), text.slice(colon + 1)))
+    // Numbered as they arrive: the client numbers them in the order it sends them.
+    const seq = connection.resume ? connection.nextSeq++ : 0
+    this.serially(connection, () => this.publish(connection, text.slice(0, colon), text.slice(colon + 1), seq))
   }
 
-  private async publish(connection: Connection, channel: string, payload: string): Promise<void> {
+  private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
     if (!connection.admitted || connection.ws.readyState !== WebSocket.OPEN) return
     const verdict = await this.options.access.publish(connection.participant, channel)
     if (!verdict.ok) return this.refuse(connection, verdict, 'publish.refused', { to: channel })
-    this.options.broker.publish(channel, payload)
+    const { resume } = connection
+    if (!resume) {
+      // Not awaited: the broker keeps the order, and a plain client expects no answer.
+      void this.options.broker.publish(channel, payload)
+      return
+    }
+    // Sessions are scoped to the participant, so nobody can make another participant's messages look re-sent.
+    const outcome = await this.options.broker.publish(channel, payload, { session: `${connection.participant}:${resume.session}`, seq })
+    if (outcome === 'lost') return this.refuse(connection, RELAY_CLOSE.unavailable, 'publish.lost', { to: channel })
+    this.deliver(connection, extensionFrame.ack(seq))
   }
 
   /** Runs `step` after the connection's earlier work, so admission and frames stay in order. */
@@ -210,8 +245,8 @@ export class ChatRelay {
     connection.unsubscribe()
     this.leave(connection.participant, connection.channel)
     const { broker } = this.options
-    broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
-    broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))
+    void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
+    void broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))
     this.options.log('debug', 'socket.close', { channel: connection.channel, ...connection.client, code })
   }
 

@@ -71,7 +71,7 @@ export interface DemoServer {
 /** Starts the demo: HTTP pages and endpoints, the `/chat` relay and the chat experiment. */
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const log = options.log ?? createLog()
-  const broker = options.broker ?? new MemoryBroker((error, channel) => log('error', 'broker.listener_failed', { channel, error }))
+  const broker = options.broker ?? new MemoryBroker({ onListenerError: (error, channel) => log('error', 'broker.listener_failed', { channel, error }) })
   const state = options.state ?? new MemoryState()
   const participants = new ParticipantStore(state)
   const credentials = await Credentials.load(state)
