@@ -17,6 +17,7 @@ type RedisClient = ReturnType<typeof createClient>
 const KEY_PREFIX = 'switchboard:'
 const historyKey = (channel: string) => `${KEY_PREFIX}history:${channel}`
 const idChannel = (channel: string) => `${KEY_PREFIX}id:${channel}`
+const droppedKey = (channel: string) => `${KEY_PREFIX}dropped:${channel}`
 
 export interface RedisBackendOptions {
   history?: Partial<HistoryLimits>
@@ -106,7 +107,7 @@ export class RedisBackend implements Broker, SharedState {
 
   async publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
     const { maxMessages, maxAgeMs } = this.historyLimits
-    const keys = [historyKey(channel), sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel)]
+    const keys = [historyKey(channel), sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel), droppedKey(channel)]
     const args = [channel, data, String(maxMessages), String(maxAgeMs), sender ? String(sender.seq) : '', String(this.sendWindow.sessionTtlMs), idChannel(channel)]
     try {
       return (await this.run(PUBLISH, keys, args)) === null ? 'duplicate' : 'published'
@@ -118,7 +119,10 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   async history(channel: string, since?: MessageId): Promise<HistoryRead> {
-    const [last, dropped, entries] = (await this.run(READ, [historyKey(channel)], [since ?? '', String(this.historyLimits.maxAgeMs)])) as [string, string, Array<[string, string[]]>]
+    const { maxMessages, maxAgeMs } = this.historyLimits
+    const keys = [historyKey(channel), historyKey(channel), droppedKey(channel)]
+    const reply = await this.run(READ, keys, [since ?? '', '', String(maxMessages), String(maxAgeMs)])
+    const [last, dropped, entries] = reply as [string, string, Array<[string, string[]]>]
     const messages: StoredMessage[] = entries.map(([id, fields]) => ({ id, data: fields[1] ?? '' }))
     return { last, dropped, messages }
   }

@@ -6,6 +6,7 @@ import { WebSocket } from 'ws'
 import { silentLog } from '../src/log.js'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from '../src/messages.js'
 import { RedisBackend } from '../src/redis-backend.js'
+import type { RedisBackendOptions } from '../src/redis-backend.js'
 import { startDemoServer } from '../src/server.js'
 import type { DemoServer } from '../src/server.js'
 import { startRedis } from './redis-server.js'
@@ -25,14 +26,14 @@ afterEach(async () => {
 })
 
 /** Two server processes' worth of demo server on one Redis; the first runs the experiment. */
-async function cluster(): Promise<DemoServer[]> {
+async function cluster(options: RedisBackendOptions = {}): Promise<DemoServer[]> {
   const flush = createRedisClient({ url: redis.url })
   await flush.connect()
   await flush.flushAll()
   await flush.quit()
   const servers: DemoServer[] = []
   for (const runExperiment of [true, false]) {
-    const backend = await RedisBackend.connect(redis.url, silentLog)
+    const backend = await RedisBackend.connect(redis.url, silentLog, options)
     const server = await startDemoServer({ log: silentLog, broker: backend, state: backend, runExperiment })
     cleanups.push(() => server.close())
     servers.push(server)
@@ -113,5 +114,48 @@ describe('several processes on one Redis', () => {
     await listener.receivedFrame('broadcast_channel:{"type":"chat","text":"after the restart","sender":1}', 10_000)
     const status = (await (await fetch(`${first.url}/status`)).json()) as { broker: { outages: number } }
     expect(status.broker.outages).toBe(1)
+  })
+
+  it('resumes on any process from the shared history, drops re-sent messages across processes, and reports gaps', async () => {
+    const [first, second] = await cluster({ history: { maxMessages: 3 } })
+    if (!first || !second) throw new Error('two servers expected')
+    const a = await newParticipant(first.url)
+    const resuming = (server: DemoServer, extra: Record<string, string>) => peer(server.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'tab-one-session', ...extra })
+    const ID = /^(\d+-\d+) /
+    const plain = await peer(second.url, a.query(BROADCAST_CHANNEL))
+
+    // Sent on the first process and acknowledged; the ack is lost with the socket, so the client re-sends on the second.
+    const sender = await resuming(first, { sb_seq: '1' })
+    await sender.received(1)
+    sender.send('broadcast_channel:{"n":1}')
+    await sender.receivedFrame(':{"type":"ack","seq":1}')
+    const since = ID.exec(sender.frames.find((f) => ID.test(f)) ?? '')?.[1] ?? ''
+    sender.ws.terminate()
+    const again = await resuming(second, { sb_seq: '1', sb_since: since })
+    again.send('broadcast_channel:{"n":1}')
+    again.send('broadcast_channel:{"n":2}')
+    await again.receivedFrame(':{"type":"ack","seq":2}')
+    expect(again.frames).toContain(':{"type":"ack","seq":1}')
+    await plain.received(2)
+    again.ws.terminate()
+
+    // A message published straight into Redis (as a Dallinger process would) reaches plain sockets
+    // verbatim and resuming sockets without an id; it is not in the history.
+    const direct = createRedisClient({ url: redis.url })
+    await direct.connect()
+    cleanups.push(() => direct.quit())
+    const live = await resuming(first, {})
+    await live.received(1)
+    await direct.publish(BROADCAST_CHANNEL, '{"from":"dallinger"}')
+    await live.receivedFrame('broadcast_channel:{"from":"dallinger"}')
+    await plain.receivedFrame('broadcast_channel:{"from":"dallinger"}')
+
+    // Five more while the reader is away: history holds three, the rest is a gap.
+    for (const n of [3, 4, 5, 6, 7]) plain.send(`broadcast_channel:{"n":${n}}`)
+    await plain.received(8)
+    const back = await resuming(first, { sb_since: since, sb_seq: '3' })
+    const frames = await back.received(5)
+    expect(frames[1]).toMatch(new RegExp(`^:\\{"type":"gap","since":"${since}","last":"\\d+-\\d+"\\}$`))
+    expect(frames.slice(2).map((f) => f.replace(ID, ''))).toEqual([5, 6, 7].map((n) => `broadcast_channel:{"n":${n}}`))
   })
 })
