@@ -12,7 +12,10 @@ import type { Logger } from './logger.js'
 import { describeIssues, schemaFor, validate } from './schema.js'
 import type { MessageOf, MessageType, NoSchemas, OutgoingMessage, SchemaMap, Validation } from './schema.js'
 import { Transport } from './transport.js'
-import type { ConnectionState, SendStatus, StateChange } from './connection-state.js'
+import type { ConnectionState, StateChange } from './connection-state.js'
+import type { MessageId } from './message-id.js'
+import { Receipt } from './receipt.js'
+import type { Gap } from './resume.js'
 import type { TransportConfig } from './transport.js'
 
 interface Delivery {
@@ -44,6 +47,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   readonly #anyHandlers = new Set<(delivery: Delivery) => void>()
   readonly #stateListeners = new Set<StateListener>()
   readonly #errorListeners = new Set<ErrorListener>()
+  readonly #gapListeners = new Set<(gap: Gap) => void>()
   readonly #transport: Transport
   readonly #config: ChannelConfig<S>
   readonly #hasSchemas: boolean
@@ -62,7 +66,10 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       { ...config.transport, logger: config.logger },
       {
         onState: (change) => this.#changeState(change),
-        onFrame: (data) => this.#receive(data),
+        onFrame: (data, id) => this.#receive(data, id),
+        onGap: (gap) => {
+          for (const listener of [...this.#gapListeners]) this.#safely(() => listener(gap), 'gap listener')
+        },
         onError: (error) => this.#report(error),
       },
     )
@@ -153,15 +160,26 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   }
 
   /**
-   * Sends `payload` to this channel (every subscriber gets it, this page included).
-   * @returns `'sent'`, `'queued'` until the socket opens, or `'refused'` (reported through `onError`).
+   * Calls `listener` when a reconnect could not recover everything: the server's history no longer
+   * held some messages sent while this channel was away (resume extension only). Delivery goes on
+   * after the hole; the page should resynchronise what it shows (ask the experiment for the state).
    */
-  send(payload: OutgoingMessage<S>): SendStatus {
+  onGap(listener: (gap: Gap) => void): Unsubscribe {
+    this.#gapListeners.add(listener)
+    return () => this.#gapListeners.delete(listener)
+  }
+
+  /**
+   * Sends `payload` to this channel (every subscriber gets it, this page included).
+   * @returns a {@link Receipt}: `queued` until the socket opens, then `sent`, then `acknowledged` once the
+   * server has it (resume extension), or `failed` with the reason (also reported through `onError`).
+   */
+  send(payload: OutgoingMessage<S>): Receipt {
     return this.sendTo(this.name, payload)
   }
 
   /** Sends `payload` to any channel over this channel's socket, as Dallinger allows. */
-  sendTo(channel: string, payload: OutgoingMessage<S>): SendStatus {
+  sendTo(channel: string, payload: OutgoingMessage<S>): Receipt {
     const frame = encodeFrame(channel, payload as Payload)
     const type = (payload as Payload).type
     const schema = this.#config.validateOutgoing ? schemaFor(this.#config.schemas, type) : undefined
@@ -169,8 +187,9 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       const result = validate(schema, payload as Payload)
       // Asynchronous schemas are checked on receipt only: a send's outcome is known at once.
       if (!(result instanceof Promise) && !result.ok) {
-        this.#report(new SchemaError(`Not sent: "${String(type)}" fails its schema (${describeIssues(result.issues)})`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues }))
-        return 'refused'
+        const error = new SchemaError(`Not sent: "${String(type)}" fails its schema (${describeIssues(result.issues)})`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues })
+        this.#report(error)
+        return Receipt.failed(error)
       }
     }
     return this.#transport.send(frame)
@@ -204,12 +223,13 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     if (change.next === 'closed') {
       this.#emitter.all.clear()
       this.#anyHandlers.clear()
+      this.#gapListeners.clear()
       this.#stateListeners.clear()
       this.#config.onClosed?.()
     }
   }
 
-  #receive(data: unknown): void {
+  #receive(data: unknown, id: MessageId | undefined): void {
     if (typeof data !== 'string') {
       this.#report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame: the protocol carries text frames', this.name, '[binary]'))
       return
@@ -226,7 +246,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       return
     }
     const { payload } = body
-    const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now() }
+    const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now(), id }
     const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
     if (!schema) {
       if (this.#order.waiting) this.#order.run(() => this.#dispatch(payload, meta, !this.#hasSchemas))

@@ -74,6 +74,8 @@ export class Client<S extends SchemaMap = NoSchemas> {
         connectTimeoutMs: merged.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs,
         maxAttempts: merged.maxAttempts ?? CONNECTION_DEFAULTS.maxAttempts,
         outboxLimit: merged.outboxLimit ?? CONNECTION_DEFAULTS.outboxLimit,
+        resume: merged.resume ?? CONNECTION_DEFAULTS.resume,
+        helloTimeoutMs: merged.helloTimeoutMs ?? CONNECTION_DEFAULTS.helloTimeoutMs,
         shouldReconnect: merged.shouldReconnect ?? defaultShouldReconnect,
         lifecycle: merged.lifecycle === undefined ? pageLifecycle() : (merged.lifecycle ?? undefined),
       },

@@ -42,9 +42,6 @@ export interface StateChange {
   error?: ConnectionError
 }
 
-/** What happened to one send: written to the socket, held in the outbox, or refused (and reported). */
-export type SendStatus = 'sent' | 'queued' | 'refused'
-
 /** For exhaustive switches over state unions: a new state that is not handled fails to compile. */
 export function assertNever(value: never): never {
   throw new Error(`Unexpected value: ${String(value)}`)

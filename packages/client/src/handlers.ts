@@ -1,6 +1,7 @@
 import type { StateChange } from './connection-state.js'
 import type { SwitchboardError } from './errors.js'
 import type { Payload } from './frame.js'
+import type { MessageId } from './message-id.js'
 
 /** What came with a message besides its payload. */
 export interface MessageMeta {
@@ -10,6 +11,8 @@ export interface MessageMeta {
   raw: string
   /** `Date.now()` when it arrived. */
   receivedAt: number
+  /** Its id on the channel, from a server with the resume extension. */
+  id: MessageId | undefined
 }
 
 export type MessageHandler<M = Payload> = (message: M, meta: MessageMeta) => void

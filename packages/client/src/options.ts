@@ -61,8 +61,26 @@ export interface ConnectionOptions {
    * @default Infinity
    */
   maxAttempts?: number
-  /** Most sends held while the socket is not open; past it a send is refused and reported. @default 1000 */
+  /**
+   * Most sends held (waiting for the socket, or for the server's acknowledgement); past it a send
+   * fails and is reported.
+   * @default 1000
+   */
   outboxLimit?: number
+  /**
+   * Ask the server for the resume extension (`?sb=1`, which Dallinger ignores): after a reconnect
+   * the channel gets what it missed, once and in order (or a gap event), and every send is held until
+   * the server acknowledges it. A server that does not answer with a hello is plain: the channel
+   * stops asking and works as before.
+   * @default true
+   */
+  resume?: boolean
+  /**
+   * How long an opened socket waits for the server's hello before taking the server as plain (a
+   * first frame without it decides at once). Only the first connection to a plain server waits.
+   * @default 1500
+   */
+  helloTimeoutMs?: number
   /**
    * Decides after a close whether to reconnect.
    * @default {@link defaultShouldReconnect}: stop on 1002, 1003, 1007, 1010, 1015 and 4400–4499
@@ -100,4 +118,6 @@ export const CONNECTION_DEFAULTS = {
   connectTimeoutMs: 4000,
   maxAttempts: Number.POSITIVE_INFINITY,
   outboxLimit: 1000,
+  resume: true,
+  helloTimeoutMs: 1500,
 } as const

@@ -2,12 +2,16 @@ import ReconnectingWebSocket from 'reconnecting-websocket'
 import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
 import { backoffDelay } from './backoff.js'
 import { assertNever } from './connection-state.js'
-import type { ConnectionState, SendStatus, StateChange } from './connection-state.js'
+import type { ConnectionState, StateChange } from './connection-state.js'
 import { ConnectionError, ListenerError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { CloseInfo, LifecycleTarget, WebSocketConstructor } from './options.js'
+import type { MessageId } from './message-id.js'
 import { Outbox } from './outbox.js'
+import { Receipt } from './receipt.js'
+import { Resume } from './resume.js'
+import type { Gap } from './resume.js'
 
 export interface TransportConfig {
   url: string
@@ -17,6 +21,8 @@ export interface TransportConfig {
   connectTimeoutMs: number
   maxAttempts: number
   outboxLimit: number
+  resume: boolean
+  helloTimeoutMs: number
   shouldReconnect: (close: CloseInfo) => boolean
   lifecycle: LifecycleTarget | undefined
   logger: Logger
@@ -25,7 +31,8 @@ export interface TransportConfig {
 
 export interface TransportHandlers {
   onState(change: StateChange): void
-  onFrame(data: unknown): void
+  onFrame(data: unknown, id?: MessageId): void
+  onGap(gap: Gap): void
   onError(error: SwitchboardError): void
 }
 
@@ -47,8 +54,11 @@ export class Transport {
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #timedOut = false
   #suspended = false
-  #announcingOpen = false
+  // Open, but waiting for the server's hello (or its silence) to tell whether it resumes.
+  #negotiating = false
+  #helloTimer: ReturnType<typeof setTimeout> | undefined
   readonly #outbox: Outbox
+  readonly #resume: Resume
   readonly #socket: ReconnectingWebSocket
 
   readonly #config: TransportConfig
@@ -58,6 +68,7 @@ export class Transport {
     this.#config = config
     this.#handlers = handlers
     this.#outbox = new Outbox(config.outboxLimit)
+    this.#resume = new Resume(config.resume)
     this.#socket = new ReconnectingWebSocket(() => this.#nextUrl(), undefined, {
       WebSocket: config.WebSocket,
       minReconnectionDelay: 0,
@@ -78,27 +89,13 @@ export class Transport {
     return this.#current
   }
 
-  /**
-   * Sends now when open, else queues in order. Sends made while the open event is being announced go
-   * straight out, ahead of the outbox, so a channel's own open handling (and the page's) comes first.
-   */
-  send(frame: string): SendStatus {
-    switch (this.#current) {
-      case 'closed':
-        this.#handlers.onError(new SendError('CHANNEL_CLOSED', 'Not sent: the channel is closed', [frame]))
-        return 'refused'
-      case 'open':
-        if (this.#socket.readyState === OPEN && (this.#outbox.size === 0 || this.#announcingOpen)) {
-          this.#socket.send(frame)
-          return 'sent'
-        }
-        return this.#enqueue(frame)
-      case 'connecting':
-      case 'reconnecting':
-        return this.#enqueue(frame)
-      default:
-        return assertNever(this.#current)
-    }
+  /** Sends now when open, else queues; with the resume extension, holds each frame until acknowledged. */
+  send(frame: string): Receipt {
+    if (this.#current === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Not sent: the channel is closed', [frame]))
+    const entry = this.#outbox.push(frame)
+    if (!entry) return this.#refuse(new SendError('OUTBOX_FULL', `Not sent: ${this.#outbox.limit} messages are already waiting`, [frame]))
+    if (this.#current === 'open') this.#flush()
+    return entry.receipt
   }
 
   /** Final and idempotent: stops reconnecting and reports any queued frames it discards. */
@@ -108,12 +105,9 @@ export class Transport {
     this.#shutdown()
   }
 
-  #enqueue(frame: string): SendStatus {
-    if (this.#outbox.push(frame)) return 'queued'
-    this.#handlers.onError(
-      new SendError('OUTBOX_FULL', `Not sent: ${this.#outbox.limit} messages are already waiting for the connection`, [frame]),
-    )
-    return 'refused'
+  #refuse(error: SendError): Receipt {
+    this.#handlers.onError(error)
+    return Receipt.failed(error)
   }
 
   /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */
@@ -129,7 +123,7 @@ export class Transport {
       this.#config.logger.debug('connecting', this.#config.url)
       this.#connectTimer = setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs)
     }
-    return this.#config.url
+    return this.#resume.url(this.#config.url, this.#outbox.firstSeq)
   }
 
   /** Waits `ms`, or until `online`, `close()` or `pagehide` cut the wait short (forever without `ms`). */
@@ -160,17 +154,32 @@ export class Transport {
     clearTimeout(this.#connectTimer)
     if (this.#current === 'closed') return
     this.#attempt = 0
-    this.#announcingOpen = true
-    try {
-      this.#setState('open', { reason: 'opened' })
-    } finally {
-      this.#announcingOpen = false
-    }
+    if (this.#resume.mode === 'off') return this.#opened()
+    this.#negotiating = true
+    this.#helloTimer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
+  }
+
+  /** Ready to send: announces `open`, then writes what is held, oldest first. */
+  #opened(): void {
+    this.#negotiating = false
+    clearTimeout(this.#helloTimer)
+    this.#outbox.rewind()
+    this.#setState('open', { reason: 'opened' })
     this.#flush()
+  }
+
+  /** No hello: a plain (Dallinger) server. Asked no more; nothing will be acknowledged. */
+  readonly #fallBack = (): void => {
+    this.#config.logger.debug('no resume extension on this server')
+    this.#resume.mode = 'off'
+    this.#outbox.forgetWritten()
+    this.#opened()
   }
 
   readonly #handleClose = (event: SocketCloseEvent): void => {
     clearTimeout(this.#connectTimer)
+    clearTimeout(this.#helloTimer)
+    this.#negotiating = false
     if (!this.#active()) return
     const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
     const timedOut = this.#timedOut
@@ -236,8 +245,31 @@ export class Transport {
     target[method]('pageshow', this.#handlePageShow)
   }
 
-  readonly #handleMessage = (event: MessageEvent): void => {
-    this.#handlers.onFrame(event.data)
+  readonly #handleMessage = ({ data }: MessageEvent): void => {
+    if (this.#resume.mode === 'off' || typeof data !== 'string') return this.#handlers.onFrame(data)
+    const frame = this.#resume.read(data)
+    if (this.#negotiating) {
+      if (frame.kind === 'hello') {
+        this.#resume.mode = 'on'
+        return this.#opened()
+      }
+      // A server with the extension says hello first: this one does not have it.
+      this.#fallBack()
+      return this.#handlers.onFrame(data)
+    }
+    switch (frame.kind) {
+      case 'message':
+        return this.#handlers.onFrame(frame.frame, frame.id)
+      case 'ack':
+        return this.#outbox.acknowledge(frame.seq)
+      case 'gap':
+        return this.#handlers.onGap(frame.gap)
+      case 'duplicate':
+      case 'hello':
+        return this.#config.logger.debug('dropped', data)
+      default:
+        return assertNever(frame)
+    }
   }
 
   readonly #handleError = (): void => {
@@ -254,21 +286,25 @@ export class Transport {
   }
 
   #flush(): void {
-    // One at a time while the socket stays open: what is left when it drops stays queued, in order.
-    while (this.#outbox.size > 0 && this.#socket.readyState === OPEN) this.#socket.send(this.#outbox.shift() as string)
+    // One at a time while the socket stays open and ready: what is left when it drops stays queued, in order.
+    for (let entry = this.#outbox.peek(); entry && !this.#negotiating && this.#socket.readyState === OPEN; entry = this.#outbox.peek()) {
+      this.#socket.send(entry.frame)
+      this.#outbox.written(this.#resume.mode === 'on')
+    }
   }
 
   /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
   #shutdown(): void {
     clearTimeout(this.#connectTimer)
+    clearTimeout(this.#helloTimer)
     this.#cancelWait?.()
     this.#listenToPage('removeEventListener')
     this.#socket.close(1000)
-    const discarded = this.#outbox.drain()
-    if (discarded.length > 0) {
-      this.#handlers.onError(
-        new SendError('CHANNEL_CLOSED', `${discarded.length} queued message(s) discarded: the channel closed before they could be sent`, discarded),
-      )
+    const held = this.#outbox.frames
+    if (held.length > 0) {
+      const error = new SendError('CHANNEL_CLOSED', `${held.length} message(s) not sent or not acknowledged: the channel closed`, held)
+      this.#outbox.fail(error)
+      this.#handlers.onError(error)
     }
   }
 

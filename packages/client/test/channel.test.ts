@@ -185,17 +185,17 @@ describe('filters', () => {
 describe('sending', () => {
   it('sends to its own channel and to any other', async () => {
     const { channel, socket } = await openChannel()
-    expect(channel.send({ type: 'chat', text: 'hi' })).toBe('sent')
-    expect(channel.sendTo('experiment_channel', { type: 'move', x: 1 })).toBe('sent')
+    expect(channel.send({ type: 'chat', text: 'hi' }).status).toBe('sent')
+    expect(channel.sendTo('experiment_channel', { type: 'move', x: 1 }).status).toBe('sent')
     expect(socket.sent).toEqual(['broadcast_channel:{"type":"chat","text":"hi"}', 'experiment_channel:{"type":"move","x":1}'])
   })
 
   it('queues sends before open and flushes them in order once open', async () => {
     const channel = fakeClient().openChannel('c')
-    expect(channel.send({ n: 1 })).toBe('queued')
-    expect(channel.sendTo('d', { n: 2 })).toBe('queued')
+    expect(channel.send({ n: 1 }).status).toBe('queued')
+    expect(channel.sendTo('d', { n: 2 }).status).toBe('queued')
     const socket = await nextSocket()
-    expect(channel.send({ n: 3 })).toBe('queued')
+    expect(channel.send({ n: 3 }).status).toBe('queued')
     socket.open()
     expect(socket.sent).toEqual(['c:{"n":1}', 'd:{"n":2}', 'c:{"n":3}'])
   })
@@ -216,7 +216,7 @@ describe('closing', () => {
     expect(socket.readyState).toBe(3)
     expect(states.map((s) => `${s.prev}>${s.next}:${s.reason}`)).toEqual(['connecting>open:opened', 'open>closed:closed'])
     await expect(channel.ready()).rejects.toMatchObject({ code: 'CHANNEL_CLOSED' })
-    expect(channel.send({ type: 'late' })).toBe('refused')
+    expect(channel.send({ type: 'late' }).status).toBe('failed')
     expect(errors.at(-1)).toBeInstanceOf(SendError)
     await vi.advanceTimersByTimeAsync(60_000)
     expect(FakeWebSocket.instances).toHaveLength(1)
@@ -259,8 +259,8 @@ describe('reconnecting', () => {
   it('keeps messages sent while down and delivers them after the reconnect', async () => {
     const { channel, socket, states } = await openChannel('c')
     socket.serverClose(1001, 'restart')
-    expect(channel.send({ n: 1 })).toBe('queued')
-    expect(channel.send({ n: 2 })).toBe('queued')
+    expect(channel.send({ n: 1 }).status).toBe('queued')
+    expect(channel.send({ n: 2 }).status).toBe('queued')
     const again = await nextSocket(states.at(-1)?.delayMs)
     again.open()
     expect(again.sent).toEqual(['c:{"n":1}', 'c:{"n":2}'])

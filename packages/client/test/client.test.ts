@@ -18,7 +18,8 @@ describe('createClient', () => {
     vi.stubGlobal('dallinger', { identity: { workerId: 'A1', participantId: 12 } })
     const channel = openChannel('participant_12_channel', { logger: quietLogger })
     const socket = await nextSocket()
-    expect(socket.url).toBe('wss://exp.example:8443/chat?channel=participant_12_channel&worker_id=A1&participant_id=12')
+    // The resume extension is asked for by default, after Dallinger's parameters (which it ignores).
+    expect(socket.url).toMatch(/^wss:\/\/exp\.example:8443\/chat\?channel=participant_12_channel&worker_id=A1&participant_id=12&sb=1&sb_session=[a-z0-9]{8,}&sb_seq=1$/)
     channel.close()
   })
 
@@ -41,7 +42,7 @@ describe('createClient', () => {
 describe('credential', () => {
   it('is sent as ?token= after the ids, URL-encoded', async () => {
     vi.useFakeTimers()
-    const client = createClient({ url: 'ws://x/chat', WebSocket: FakeWebSocket, logger: quietLogger, identity: { participantId: 4 }, credential: 'a+b/c=' })
+    const client = createClient({ url: 'ws://x/chat', WebSocket: FakeWebSocket, logger: quietLogger, identity: { participantId: 4 }, credential: 'a+b/c=', resume: false })
     client.openChannel('c')
     expect((await nextSocket()).url).toBe('ws://x/chat?channel=c&participant_id=4&token=a%2Bb%2Fc%3D')
     client.close()

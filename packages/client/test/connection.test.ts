@@ -154,14 +154,14 @@ describe('outbox', () => {
   it('refuses and reports a send past the limit, keeping the ones it holds', async () => {
     const channel = fakeClient({ outboxLimit: 2 }).openChannel('c')
     const { errors } = record(channel)
-    expect([channel.send({ n: 1 }), channel.send({ n: 2 }), channel.send({ n: 3 })]).toEqual(['queued', 'queued', 'refused'])
+    expect([channel.send({ n: 1 }), channel.send({ n: 2 }), channel.send({ n: 3 })].map((r) => r.status)).toEqual(['queued', 'queued', 'failed'])
     expect(errors).toEqual([expect.objectContaining({ code: 'OUTBOX_FULL', frames: ['c:{"n":3}'] })])
     const socket = await nextSocket()
     socket.open()
     expect(socket.sent).toEqual(['c:{"n":1}', 'c:{"n":2}'])
   })
 
-  it('flushes after the open handlers ran: their sends go first, then the outbox in order', async () => {
+  it('writes in the order of send() calls, sends from open handlers after what was queued', async () => {
     const channel = fakeClient().openChannel('c')
     channel.onStateChange(({ next }) => {
       if (next === 'open') channel.send({ hello: true })
@@ -170,8 +170,8 @@ describe('outbox', () => {
     channel.send({ n: 2 })
     const socket = await nextSocket()
     socket.open()
-    expect(socket.sent).toEqual(['c:{"hello":true}', 'c:{"n":1}', 'c:{"n":2}'])
-    expect(channel.send({ n: 3 })).toBe('sent')
+    expect(socket.sent).toEqual(['c:{"n":1}', 'c:{"n":2}', 'c:{"hello":true}'])
+    expect(channel.send({ n: 3 }).status).toBe('sent')
   })
 
   it('keeps the order when the socket drops in the middle of a flush', async () => {
@@ -235,7 +235,7 @@ describe('page lifecycle', () => {
     page.fire('pagehide', true)
     expect(socket.readyState).toBe(3)
     expect(states.at(-1)).toMatchObject({ next: 'reconnecting', reason: 'suspended' })
-    expect(channel.send({ n: 1 })).toBe('queued')
+    expect(channel.send({ n: 1 }).status).toBe('queued')
     await vi.advanceTimersByTimeAsync(10 * 60_000)
     expect(FakeWebSocket.instances).toHaveLength(1)
     page.fire('pageshow', true)
@@ -269,7 +269,7 @@ describe('listeners and logging', () => {
     socket.receive('c:{"type":"x"}')
     expect(channel.state).toBe('open')
     expect(errors).toEqual([expect.any(ListenerError)])
-    expect(channel.send({ ok: 1 })).toBe('sent')
+    expect(channel.send({ ok: 1 }).status).toBe('sent')
   })
 
   it('logs debug lines only when asked to', async () => {

@@ -9,13 +9,14 @@ import { FakeWebSocket } from '../src/fake-web-socket.js'
 
 export const quietLogger: Logger = { debug: () => {}, warn: () => {} }
 
-/** A client on fake sockets, with identity 7 / w7 and a logger that keeps quiet. */
+/** A client on fake sockets, with identity 7 / w7 and a logger that keeps quiet; plain protocol unless `resume: true`. */
 export function fakeClient<S extends SchemaMap = NoSchemas>(options: ClientOptions<S> = {}) {
   return createClient<S>({
     url: 'ws://test.local/chat',
     WebSocket: FakeWebSocket,
     identity: { workerId: 'w7', participantId: 7 },
     logger: quietLogger,
+    resume: false,
     ...options,
   })
 }

@@ -108,15 +108,15 @@ describe('incoming validation', () => {
 describe('outgoing validation', () => {
   it('refuses and reports a message that fails its schema', async () => {
     const { channel, socket, errors } = await typedChannel()
-    expect(channel.send({ type: 'move', x: 0.5 })).toBe('refused')
+    expect(channel.send({ type: 'move', x: 0.5 }).status).toBe('failed')
     expect(errors[0]).toMatchObject({ code: 'INVALID_MESSAGE', direction: 'outgoing', raw: 'c:{"type":"move","x":0.5}' })
-    expect(channel.send({ type: 'move', x: 2 })).toBe('sent')
+    expect(channel.send({ type: 'move', x: 2 }).status).toBe('sent')
     expect(socket.sent).toEqual(['c:{"type":"move","x":2}'])
   })
 
   it('can be switched off', async () => {
     const { channel, socket } = await typedChannel({ validateOutgoing: false })
-    expect(channel.send({ type: 'move', x: 0.5 })).toBe('sent')
+    expect(channel.send({ type: 'move', x: 0.5 }).status).toBe('sent')
     expect(socket.sent).toHaveLength(1)
   })
 })

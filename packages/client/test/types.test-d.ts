@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { createClient } from '../src/client.js'
 import type { Payload } from '../src/frame.js'
-import type { SendStatus } from '../src/connection-state.js'
+import type { Receipt } from '../src/receipt.js'
 
 const schemas = {
   chat: z.object({ type: z.literal('chat'), text: z.string(), room: z.string().optional() }),
@@ -27,7 +27,7 @@ describe('types inferred from schemas', () => {
   })
 
   it('types sends and filters', () => {
-    expectTypeOf(channel.send({ type: 'chat', text: 'hi' })).toEqualTypeOf<SendStatus>()
+    expectTypeOf(channel.send({ type: 'chat', text: 'hi' })).toEqualTypeOf<Receipt>()
     // @ts-expect-error text must be a string
     channel.send({ type: 'chat', text: 1 })
     // @ts-expect-error not a known message

@@ -1,0 +1,69 @@
+import { compareMessageIds } from './message-id.js'
+import type { MessageId } from './message-id.js'
+
+/** Messages that may be missing: history no longer held what came after `since`, up to `last`. */
+export interface Gap {
+  /** The last message id this channel had received. */
+  since: MessageId
+  /** The newest id that is gone; delivery goes on after it. */
+  last: MessageId
+}
+
+/** A frame of a resuming connection, read. */
+export type ExtensionFrame =
+  | { kind: 'hello'; last: MessageId }
+  | { kind: 'ack'; seq: number }
+  | { kind: 'gap'; gap: Gap }
+  /** A channel frame; `id` is missing for a message published by another program straight into Redis. */
+  | { kind: 'message'; frame: string; id?: MessageId }
+  /** Seen before: dropped. */
+  | { kind: 'duplicate' }
+
+const ID_FRAME = /^(\d+-\d+) /
+
+/**
+ * The client side of the resume extension (docs/protocol.md): asks for it in the URL, then reads the
+ * server's hello, acks, gaps and numbered messages, and keeps the channel's position.
+ */
+export class Resume {
+  /** Whether the server speaks the extension: unknown until its hello (or its silence) says. */
+  mode: 'unknown' | 'on' | 'off'
+  /** The last message id received. */
+  last: MessageId | undefined
+  readonly #session = randomSession()
+
+  constructor(wanted: boolean) {
+    this.mode = wanted ? 'unknown' : 'off'
+  }
+
+  /** `url` with this attempt's resume parameters; the next socket's first frame will be number `firstSeq`. */
+  url(url: string, firstSeq: number): string {
+    if (this.mode === 'off') return url
+    return `${url}&sb=1&sb_session=${this.#session}&sb_seq=${firstSeq}${this.last ? `&sb_since=${this.last}` : ''}`
+  }
+
+  /** Reads a frame of a resuming connection (or of one whose mode is not known yet). */
+  read(data: string): ExtensionFrame {
+    if (data.startsWith(':{')) {
+      try {
+        const meta = JSON.parse(data.slice(1)) as { type?: string; last?: MessageId; seq?: number; since?: MessageId }
+        const last = String(meta.last)
+        if (meta.type === 'ack') return { kind: 'ack', seq: Number(meta.seq) }
+        // Delivery goes on after `last`, whatever came before.
+        if (meta.type === 'hello') return { kind: 'hello', last: (this.last = last) }
+        if (meta.type === 'gap') return { kind: 'gap', gap: { since: String(meta.since), last: (this.last = last) } }
+      } catch {
+        // Not ours: handled as a plain frame below.
+      }
+    }
+    const id = ID_FRAME.exec(data)?.[1]
+    if (id === undefined) return { kind: 'message', frame: data }
+    if (this.last !== undefined && compareMessageIds(id, this.last) <= 0) return { kind: 'duplicate' }
+    this.last = id
+    return { kind: 'message', frame: data.slice(id.length + 1), id }
+  }
+}
+
+function randomSession(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(36)).join('')
+}
