@@ -88,10 +88,10 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    */
   on<K extends MessageType<S>>(type: K, handler: MessageHandler<MessageOf<S, K>>, filter?: MessageFilter<MessageOf<S, K>>): Unsubscribe {
     if (typeof type !== 'string' || type === '*') {
-      throw new UsageError(`on() takes a message type string; use onAny() for every message (got ${JSON.stringify(type)})`)
+      throw new UsageError(`on() takes a type string; onAny() takes every message (got ${JSON.stringify(type)})`)
     }
     if (this.#hasSchemas && !schemaFor(this.#config.schemas, type)) {
-      throw new UsageError(`No schema for message type "${type}" on channel "${this.name}": add one, or use onAny()`)
+      throw new UsageError(`No schema for message type "${type}": add one or use onAny()`)
     }
     const wrapped = this.#wrap(handler as MessageHandler, filter as MessageFilter | undefined, `handler for "${type}"`)
     this.#emitter.on(type, wrapped)
@@ -133,7 +133,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       const timer =
         timeoutMs === undefined
           ? undefined
-          : setTimeout(() => settle(() => reject(new SwitchboardError('TIMEOUT', `No "${type}" message on channel "${this.name}" within ${timeoutMs} ms`))), timeoutMs)
+          : setTimeout(() => settle(() => reject(new SwitchboardError('TIMEOUT', `No "${type}" within ${timeoutMs} ms`))), timeoutMs)
     })
   }
 
@@ -187,7 +187,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       const result = validate(schema, payload as Payload)
       // Asynchronous schemas are checked on receipt only: a send's outcome is known at once.
       if (!(result instanceof Promise) && !result.ok) {
-        const error = new SchemaError(`Not sent: "${String(type)}" fails its schema (${describeIssues(result.issues)})`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues })
+        const error = new SchemaError(`Not sent: "${String(type)}": ${describeIssues(result.issues)}`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues })
         this.#report(error)
         return Receipt.failed(error)
       }
@@ -231,7 +231,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   #receive(data: unknown, id: MessageId | undefined): void {
     if (typeof data !== 'string') {
-      this.#report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame: the protocol carries text frames', this.name, '[binary]'))
+      this.#report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame', this.name, '[binary]'))
       return
     }
     // The first-colon split, done as a prefix test: no channel name has a colon, so a frame is this
@@ -266,7 +266,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       return
     }
     this.#report(
-      new SchemaError(`Rejected a "${type}" message that fails its schema (${describeIssues(result.issues)})`, {
+      new SchemaError(`Rejected "${type}": ${describeIssues(result.issues)}`, {
         channel: this.name,
         raw: meta.raw,
         messageType: type,
@@ -305,24 +305,24 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   }
 
   #listenerFailed(what: string, error: unknown): void {
-    this.#report(new ListenerError(`A ${what} on channel "${this.name}" threw: ${String(error)}`, error))
+    this.#report(new ListenerError(`A ${what} threw: ${String(error)}`, error))
   }
 
   #report(error: SwitchboardError): void {
     if (this.#errorListeners.size === 0) {
-      this.#config.logger.warn(`channel "${this.name}":`, error)
+      this.#config.logger.warn(`${this.name}:`, error)
       return
     }
     for (const listener of [...this.#errorListeners]) {
       try {
         listener(error)
       } catch (thrown) {
-        this.#config.logger.warn(`an error listener on channel "${this.name}" threw:`, thrown, 'while handling', error)
+        this.#config.logger.warn('an error listener threw:', thrown, 'while handling', error)
       }
     }
   }
 
   #closedError(): SwitchboardError {
-    return new SwitchboardError('CHANNEL_CLOSED', `Channel "${this.name}" is closed`)
+    return new SwitchboardError('CHANNEL_CLOSED', `${this.name} is closed`)
   }
 }

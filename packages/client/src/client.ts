@@ -67,16 +67,11 @@ export class Client<S extends SchemaMap = NoSchemas> {
       validateOutgoing: merged.validateOutgoing ?? true,
       onClosed: () => this.#channels.delete(name),
       transport: {
+        ...CONNECTION_DEFAULTS,
+        shouldReconnect: defaultShouldReconnect,
+        ...merged,
         url: buildChatUrl(merged.url ?? defaultEndpoint(), name, identity, { ...merged.params, token: merged.credential }),
         WebSocket: merged.WebSocket ?? globalWebSocket(),
-        minDelayMs: merged.minDelayMs ?? CONNECTION_DEFAULTS.minDelayMs,
-        maxDelayMs: merged.maxDelayMs ?? CONNECTION_DEFAULTS.maxDelayMs,
-        connectTimeoutMs: merged.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs,
-        maxAttempts: merged.maxAttempts ?? CONNECTION_DEFAULTS.maxAttempts,
-        outboxLimit: merged.outboxLimit ?? CONNECTION_DEFAULTS.outboxLimit,
-        resume: merged.resume ?? CONNECTION_DEFAULTS.resume,
-        helloTimeoutMs: merged.helloTimeoutMs ?? CONNECTION_DEFAULTS.helloTimeoutMs,
-        shouldReconnect: merged.shouldReconnect ?? defaultShouldReconnect,
         lifecycle: merged.lifecycle === undefined ? pageLifecycle() : (merged.lifecycle ?? undefined),
       },
     })
@@ -147,6 +142,6 @@ function pageLifecycle(): LifecycleTarget | undefined {
 
 function globalWebSocket(): WebSocketConstructor {
   const ctor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-  if (!ctor) throw new UsageError("No global WebSocket (Node before 22): pass { WebSocket } from the 'ws' package")
+  if (!ctor) throw new UsageError("No global WebSocket: pass { WebSocket } from 'ws'")
   return ctor
 }

@@ -23,7 +23,7 @@ export function compileFilter<M>(filter: MessageFilter<M> | undefined, ownId: st
   let recipient: string | undefined
   if (filter.recipient !== undefined) {
     recipient = filter.recipient === 'me' ? requireParticipantId({ participantId: ownId }, "{ recipient: 'me' }") : idOrUndefined(filter.recipient)
-    if (recipient === undefined) throw new UsageError(`Not a participant id: ${JSON.stringify(filter.recipient)}`)
+    if (recipient === undefined) throw new UsageError(`Bad recipient: ${JSON.stringify(filter.recipient)}`)
   }
   const roomText = room === undefined ? undefined : String(room)
   return (payload) =>

@@ -19,10 +19,10 @@ export type ParsedBody =
  */
 export function assertChannelName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new UsageError(`A channel name must be a non-empty string, got ${JSON.stringify(name)}`)
+    throw new UsageError(`Bad channel name: ${JSON.stringify(name)}`)
   }
   if (name.includes(':')) {
-    throw new UsageError(`A channel name cannot contain ':' (the server splits frames at the first colon): ${name}`)
+    throw new UsageError(`A channel name cannot contain ':': ${name}`)
   }
 }
 
@@ -44,7 +44,7 @@ export function encodeFrame(channel: string, payload: Payload): string {
 /** Splits at the first colon and parses the payload. Never throws, whatever the input. */
 export function decodeFrame(raw: string): DecodedFrame {
   const frame = splitFrame(raw)
-  if (!frame) return { ok: false, channel: undefined, code: 'NO_CHANNEL', message: 'Frame has no "<channel>:" prefix' }
+  if (!frame) return { ok: false, channel: undefined, code: 'NO_CHANNEL', message: 'No channel prefix' }
   const parsed = parseBody(frame.body)
   return parsed.ok ? { ok: true, channel: frame.channel, payload: parsed.payload } : { ok: false, channel: frame.channel, code: parsed.code, message: parsed.message }
 }
@@ -62,7 +62,7 @@ export function parseBody(body: string): ParsedBody {
   try {
     value = JSON.parse(body)
   } catch (error) {
-    return { ok: false, code: 'INVALID_JSON', message: `Payload is not valid JSON (${(error as Error).message})` }
+    return { ok: false, code: 'INVALID_JSON', message: `Invalid JSON: ${(error as Error).message}` }
   }
   if (!isPayload(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
@@ -74,12 +74,12 @@ export function parseBody(body: string): ParsedBody {
 /** Serialises an outgoing payload; misuse (not an object, cycles, BigInt) throws a UsageError. */
 export function serializePayload(payload: unknown): string {
   if (!isPayload(payload)) {
-    throw new UsageError('A payload must be a plain object, e.g. { type: "chat", text: "hi" }')
+    throw new UsageError('A payload must be a plain object')
   }
   try {
     return JSON.stringify(payload)
   } catch (error) {
-    throw new UsageError(`A payload must be JSON-serialisable: ${(error as Error).message}`)
+    throw new UsageError(`Payload not JSON: ${(error as Error).message}`)
   }
 }
 

@@ -1,11 +1,11 @@
 import type { SwitchboardError } from './errors.js'
 import { Receipt } from './receipt.js'
 
-/** One send, numbered 1, 2, 3… per channel in the order of `send()` calls. */
-export interface OutboxEntry {
-  seq: number
+interface Entry {
   frame: string
   receipt: Receipt
+  /** Its number in this channel's session, given when first written; a re-send keeps it. */
+  seq?: number
 }
 
 /**
@@ -14,8 +14,8 @@ export interface OutboxEntry {
  */
 export class Outbox {
   readonly limit: number
-  #entries: OutboxEntry[] = []
-  // Index of the first entry not yet written to the current socket.
+  #entries: Entry[] = []
+  // Index of the first entry not written to the current socket.
   #unwritten = 0
   #nextSeq = 1
 
@@ -23,42 +23,53 @@ export class Outbox {
     this.limit = limit
   }
 
-  /** Entries not yet written to the current socket. */
-  get waiting(): number {
-    return this.#entries.length - this.#unwritten
-  }
-
-  /** The number of the oldest entry held: the first frame the next socket will carry. */
+  /** The number of the first frame the next socket will carry: the oldest held, or the next new one. */
   get firstSeq(): number {
     return this.#entries[0]?.seq ?? this.#nextSeq
   }
 
+  /** The frames held, oldest first. */
+  get frames(): string[] {
+    return this.#entries.map((entry) => entry.frame)
+  }
+
   /** Queues `frame`; undefined when full (the caller refuses it and says so). */
-  push(frame: string): OutboxEntry | undefined {
+  push(frame: string): Receipt | undefined {
     if (this.#entries.length >= this.limit) return undefined
-    const entry = { seq: this.#nextSeq++, frame, receipt: new Receipt() }
-    this.#entries.push(entry)
-    return entry
+    const receipt = new Receipt()
+    this.#entries.push({ frame, receipt })
+    return receipt
   }
 
-  /** The next entry to write, if any. */
-  peek(): OutboxEntry | undefined {
-    return this.#entries[this.#unwritten]
-  }
-
-  /** Marks the next entry written; it is kept until acknowledged when `keep`, else it is done. */
-  written(keep: boolean): void {
+  /**
+   * The next entry to write, if any; `resent` limits it to entries written to an earlier socket.
+   * `write` takes its frame; the entry is then kept until acknowledged when `keep`, else done.
+   */
+  writeNext(write: (frame: string) => void, keep: boolean, resent = false): boolean {
     const entry = this.#entries[this.#unwritten]
-    if (!entry) return
+    if (!entry || (resent && entry.seq === undefined)) return false
+    write(entry.frame)
+    entry.seq ??= this.#nextSeq++
     entry.receipt.update('sent', !keep)
     if (keep) this.#unwritten++
     else this.#entries.splice(this.#unwritten, 1)
+    return true
   }
 
-  /** The server has every entry up to `seq`: they are done. */
+  /** Writes `frame` at once, ahead of what waits: it goes right after what this socket already carries. */
+  writeNow(frame: string, write: (frame: string) => void, keep: boolean): Receipt | undefined {
+    const receipt = this.push(frame)
+    const entry = this.#entries.pop()
+    if (!receipt || !entry) return receipt
+    this.#entries.splice(this.#unwritten, 0, entry)
+    this.writeNext(write, keep)
+    return receipt
+  }
+
+  /** The server has every frame up to `seq`: they are done. */
   acknowledge(seq: number): void {
     let count = 0
-    while (count < this.#unwritten && (this.#entries[count]?.seq ?? Infinity) <= seq) this.#entries[count++]?.receipt.update('acknowledged', true)
+    while (count < this.#unwritten && (this.#entries[count]?.seq ?? seq) <= seq) this.#entries[count++]?.receipt.update('acknowledged', true)
     this.#entries.splice(0, count)
     this.#unwritten -= count
   }
@@ -72,11 +83,6 @@ export class Outbox {
   forgetWritten(): void {
     for (const entry of this.#entries.splice(0, this.#unwritten)) entry.receipt.update('sent', true)
     this.#unwritten = 0
-  }
-
-  /** The frames held, oldest first. */
-  get frames(): string[] {
-    return this.#entries.map((entry) => entry.frame)
   }
 
   /** Fails every entry with `error` and empties the outbox. */

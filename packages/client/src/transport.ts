@@ -54,6 +54,7 @@ export class Transport {
   #connectTimer: ReturnType<typeof setTimeout> | undefined
   #timedOut = false
   #suspended = false
+  #announcingOpen = false
   // Open, but waiting for the server's hello (or its silence) to tell whether it resumes.
   #negotiating = false
   #helloTimer: ReturnType<typeof setTimeout> | undefined
@@ -89,13 +90,18 @@ export class Transport {
     return this.#current
   }
 
-  /** Sends now when open, else queues; with the resume extension, holds each frame until acknowledged. */
+  /**
+   * Sends now when open, else queues in order; with the resume extension, holds each frame until
+   * acknowledged. Sends made while `open` is being announced go out at once, ahead of the queue, so a
+   * channel's own open handling (and the page's) comes first.
+   */
   send(frame: string): Receipt {
-    if (this.#current === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Not sent: the channel is closed', [frame]))
-    const entry = this.#outbox.push(frame)
-    if (!entry) return this.#refuse(new SendError('OUTBOX_FULL', `Not sent: ${this.#outbox.limit} messages are already waiting`, [frame]))
-    if (this.#current === 'open') this.#flush()
-    return entry.receipt
+    if (this.#current === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Channel closed', [frame]))
+    const now = this.#announcingOpen && this.#socket.readyState === OPEN
+    const receipt = now ? this.#outbox.writeNow(frame, this.#write, this.#keep()) : this.#outbox.push(frame)
+    if (!receipt) return this.#refuse(new SendError('OUTBOX_FULL', `Outbox full (${this.#outbox.limit})`, [frame]))
+    if (this.#current === 'open' && !this.#announcingOpen) this.#flush()
+    return receipt
   }
 
   /** Final and idempotent: stops reconnecting and reports any queued frames it discards. */
@@ -159,18 +165,24 @@ export class Transport {
     this.#helloTimer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
   }
 
-  /** Ready to send: announces `open`, then writes what is held, oldest first. */
+  /** Ready to send: re-sends what the server has not acknowledged, announces `open`, then writes the queue. */
   #opened(): void {
     this.#negotiating = false
     clearTimeout(this.#helloTimer)
     this.#outbox.rewind()
-    this.#setState('open', { reason: 'opened' })
+    this.#flush(true)
+    this.#announcingOpen = true
+    try {
+      this.#setState('open', { reason: 'opened' })
+    } finally {
+      this.#announcingOpen = false
+    }
     this.#flush()
   }
 
   /** No hello: a plain (Dallinger) server. Asked no more; nothing will be acknowledged. */
   readonly #fallBack = (): void => {
-    this.#config.logger.debug('no resume extension on this server')
+    this.#config.logger.debug('plain server')
     this.#resume.mode = 'off'
     this.#outbox.forgetWritten()
     this.#opened()
@@ -186,7 +198,7 @@ export class Transport {
     this.#timedOut = false
     if (!timedOut && !this.#wantsReconnect(close)) {
       const detail = close.reason ? `${close.code}: ${close.reason}` : String(close.code)
-      const error = new ConnectionError(`The server refused the connection (close ${detail}); not reconnecting`, close.code, close.reason)
+      const error = new ConnectionError(`Refused: close ${detail}`, close.code, close.reason)
       this.#setState('closed', { reason: 'refused', close, error })
       this.#shutdown()
       this.#handlers.onError(error)
@@ -194,7 +206,7 @@ export class Transport {
     }
     if (this.#attempt >= this.#config.maxAttempts) {
       const error = new ConnectionError(
-        `Gave up after ${this.#attempt} failed reconnect attempts (last close ${close.code})`,
+        `Gave up after ${this.#attempt} attempts (close ${close.code})`,
         close.code,
         close.reason,
         'CONNECTION_GAVE_UP',
@@ -280,17 +292,22 @@ export class Transport {
     try {
       return this.#config.shouldReconnect(close)
     } catch (error) {
-      this.#handlers.onError(new ListenerError('shouldReconnect threw; reconnecting anyway', error))
+      this.#handlers.onError(new ListenerError('shouldReconnect threw', error))
       return true
     }
   }
 
-  #flush(): void {
-    // One at a time while the socket stays open and ready: what is left when it drops stays queued, in order.
-    for (let entry = this.#outbox.peek(); entry && !this.#negotiating && this.#socket.readyState === OPEN; entry = this.#outbox.peek()) {
-      this.#socket.send(entry.frame)
-      this.#outbox.written(this.#resume.mode === 'on')
-    }
+  /** Writes held frames (only re-sends with `resent`) one at a time while the socket stays open: what is left stays, in order. */
+  #flush(resent?: boolean): void {
+    let more = true
+    while (more && !this.#negotiating && this.#socket.readyState === OPEN) more = this.#outbox.writeNext(this.#write, this.#keep(), resent)
+  }
+
+  readonly #write = (frame: string): void => this.#socket.send(frame)
+
+  /** Whether written frames are kept until acknowledged. */
+  #keep(): boolean {
+    return this.#resume.mode === 'on'
   }
 
   /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
@@ -302,7 +319,7 @@ export class Transport {
     this.#socket.close(1000)
     const held = this.#outbox.frames
     if (held.length > 0) {
-      const error = new SendError('CHANNEL_CLOSED', `${held.length} message(s) not sent or not acknowledged: the channel closed`, held)
+      const error = new SendError('CHANNEL_CLOSED', `Channel closed: ${held.length} unsent or unacknowledged`, held)
       this.#outbox.fail(error)
       this.#handlers.onError(error)
     }

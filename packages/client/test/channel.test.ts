@@ -120,7 +120,7 @@ describe('dispatch', () => {
     const socket = await nextSocket()
     socket.open()
     socket.receive('c:{bad')
-    expect(warn).toHaveBeenCalledWith('[switchboard]', 'channel "c":', expect.any(ProtocolError))
+    expect(warn).toHaveBeenCalledWith('[switchboard]', 'c:', expect.any(ProtocolError))
   })
 
   it('unsubscribes, and once() fires a single time', async () => {
