@@ -1,4 +1,2 @@
-// The <script> tag entry: the IIFE build assigns this namespace to `window.Switchboard`.
-import * as Switchboard from './index.js'
-
-export default Switchboard
+// The <script> tag entry: the IIFE build assigns these exports to `window.Switchboard`.
+export * from './index.js'

@@ -56,16 +56,6 @@ export class Outbox {
     return true
   }
 
-  /** Writes `frame` at once, ahead of what waits: it goes right after what this socket already carries. */
-  writeNow(frame: string, write: (frame: string) => void, keep: boolean): Receipt | undefined {
-    const receipt = this.push(frame)
-    const entry = this.#entries.pop()
-    if (!receipt || !entry) return receipt
-    this.#entries.splice(this.#unwritten, 0, entry)
-    this.writeNext(write, keep)
-    return receipt
-  }
-
   /** The server has every frame up to `seq`: they are done. */
   acknowledge(seq: number): void {
     let count = 0

@@ -1,7 +1,6 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
 import { backoffDelay } from './backoff.js'
-import { assertNever } from './connection-state.js'
 import type { ConnectionState, StateChange } from './connection-state.js'
 import { ConnectionError, ListenerError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
@@ -51,13 +50,13 @@ export class Transport {
   #attempt = 0
   #pendingDelayMs = 0
   #cancelWait: (() => void) | undefined
-  #connectTimer: ReturnType<typeof setTimeout> | undefined
+  // The connect timeout until the socket opens, then the wait for the server's hello.
+  #timer: ReturnType<typeof setTimeout> | undefined
   #timedOut = false
   #suspended = false
   #announcingOpen = false
   // Open, but waiting for the server's hello (or its silence) to tell whether it resumes.
   #negotiating = false
-  #helloTimer: ReturnType<typeof setTimeout> | undefined
   readonly #outbox: Outbox
   readonly #resume: Resume
   readonly #socket: ReconnectingWebSocket
@@ -82,7 +81,6 @@ export class Transport {
     this.#socket.addEventListener('open', this.#handleOpen)
     this.#socket.addEventListener('close', this.#handleClose)
     this.#socket.addEventListener('message', this.#handleMessage)
-    this.#socket.addEventListener('error', this.#handleError)
     this.#listenToPage('addEventListener')
   }
 
@@ -91,14 +89,12 @@ export class Transport {
   }
 
   /**
-   * Sends now when open, else queues in order; with the resume extension, holds each frame until
-   * acknowledged. Sends made while `open` is being announced go out at once, ahead of the queue, so a
-   * channel's own open handling (and the page's) comes first.
+   * Sends now when open, else queues; frames go out in the order of `send()` calls, and never before
+   * the open handlers ran. With the resume extension, each is held until acknowledged.
    */
   send(frame: string): Receipt {
     if (this.#current === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Channel closed', [frame]))
-    const now = this.#announcingOpen && this.#socket.readyState === OPEN
-    const receipt = now ? this.#outbox.writeNow(frame, this.#write, this.#keep()) : this.#outbox.push(frame)
+    const receipt = this.#outbox.push(frame)
     if (!receipt) return this.#refuse(new SendError('OUTBOX_FULL', `Outbox full (${this.#outbox.limit})`, [frame]))
     if (this.#current === 'open' && !this.#announcingOpen) this.#flush()
     return receipt
@@ -127,7 +123,7 @@ export class Transport {
     }
     if (this.#active()) {
       this.#config.logger.debug('connecting', this.#config.url)
-      this.#connectTimer = setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs)
+      this.#timer = setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs)
     }
     return this.#resume.url(this.#config.url, this.#outbox.firstSeq)
   }
@@ -157,18 +153,18 @@ export class Transport {
   }
 
   readonly #handleOpen = (): void => {
-    clearTimeout(this.#connectTimer)
+    clearTimeout(this.#timer)
     if (this.#current === 'closed') return
     this.#attempt = 0
     if (this.#resume.mode === 'off') return this.#opened()
     this.#negotiating = true
-    this.#helloTimer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
+    this.#timer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
   }
 
   /** Ready to send: re-sends what the server has not acknowledged, announces `open`, then writes the queue. */
   #opened(): void {
     this.#negotiating = false
-    clearTimeout(this.#helloTimer)
+    clearTimeout(this.#timer)
     this.#outbox.rewind()
     this.#flush(true)
     this.#announcingOpen = true
@@ -189,29 +185,18 @@ export class Transport {
   }
 
   readonly #handleClose = (event: SocketCloseEvent): void => {
-    clearTimeout(this.#connectTimer)
-    clearTimeout(this.#helloTimer)
+    clearTimeout(this.#timer)
     this.#negotiating = false
     if (!this.#active()) return
     const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
     const timedOut = this.#timedOut
     this.#timedOut = false
-    if (!timedOut && !this.#wantsReconnect(close)) {
-      const detail = close.reason ? `${close.code}: ${close.reason}` : String(close.code)
-      const error = new ConnectionError(`Refused: close ${detail}`, close.code, close.reason)
-      this.#setState('closed', { reason: 'refused', close, error })
-      this.#shutdown()
-      this.#handlers.onError(error)
-      return
-    }
-    if (this.#attempt >= this.#config.maxAttempts) {
-      const error = new ConnectionError(
-        `Gave up after ${this.#attempt} attempts (close ${close.code})`,
-        close.code,
-        close.reason,
-        'CONNECTION_GAVE_UP',
-      )
-      this.#setState('closed', { reason: 'gave-up', close, error })
+    const refused = !timedOut && !this.#wantsReconnect(close)
+    if (refused || this.#attempt >= this.#config.maxAttempts) {
+      const error = refused
+        ? new ConnectionError(`Refused: close ${close.code} ${close.reason}`, close.code, close.reason)
+        : new ConnectionError(`Gave up after ${this.#attempt} attempts (close ${close.code})`, close.code, close.reason, 'CONNECTION_GAVE_UP')
+      this.#setState('closed', { reason: refused ? 'refused' : 'gave-up', close, error })
       this.#shutdown()
       this.#handlers.onError(error)
       return
@@ -233,7 +218,7 @@ export class Transport {
   readonly #handlePageHide = (event: Event): void => {
     if (!(event as PageTransitionEvent).persisted || !this.#active()) return
     this.#suspended = true
-    clearTimeout(this.#connectTimer)
+    clearTimeout(this.#timer)
     this.#cancelWait?.()
     this.#setState('reconnecting', { reason: 'suspended' })
     this.#socket.close(1000, 'page hidden')
@@ -269,23 +254,10 @@ export class Transport {
       this.#fallBack()
       return this.#handlers.onFrame(data)
     }
-    switch (frame.kind) {
-      case 'message':
-        return this.#handlers.onFrame(frame.frame, frame.id)
-      case 'ack':
-        return this.#outbox.acknowledge(frame.seq)
-      case 'gap':
-        return this.#handlers.onGap(frame.gap)
-      case 'duplicate':
-      case 'hello':
-        return this.#config.logger.debug('dropped', data)
-      default:
-        return assertNever(frame)
-    }
-  }
-
-  readonly #handleError = (): void => {
-    this.#config.logger.debug('socket error')
+    // A repeated hello, or a message seen before, is dropped.
+    if (frame.kind === 'message') this.#handlers.onFrame(frame.frame, frame.id)
+    else if (frame.kind === 'ack') this.#outbox.acknowledge(frame.seq)
+    else if (frame.kind === 'gap') this.#handlers.onGap(frame.gap)
   }
 
   #wantsReconnect(close: CloseInfo): boolean {
@@ -312,8 +284,7 @@ export class Transport {
 
   /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
   #shutdown(): void {
-    clearTimeout(this.#connectTimer)
-    clearTimeout(this.#helloTimer)
+    clearTimeout(this.#timer)
     this.#cancelWait?.()
     this.#listenToPage('removeEventListener')
     this.#socket.close(1000)

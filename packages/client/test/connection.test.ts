@@ -161,7 +161,7 @@ describe('outbox', () => {
     expect(socket.sent).toEqual(['c:{"n":1}', 'c:{"n":2}'])
   })
 
-  it('flushes after the open handlers ran: their sends go first, then the outbox in order', async () => {
+  it('flushes after the open handlers ran, in the order of send() calls', async () => {
     const channel = fakeClient().openChannel('c')
     channel.onStateChange(({ next }) => {
       if (next === 'open') channel.send({ hello: true })
@@ -170,7 +170,7 @@ describe('outbox', () => {
     channel.send({ n: 2 })
     const socket = await nextSocket()
     socket.open()
-    expect(socket.sent).toEqual(['c:{"hello":true}', 'c:{"n":1}', 'c:{"n":2}'])
+    expect(socket.sent).toEqual(['c:{"n":1}', 'c:{"n":2}', 'c:{"hello":true}'])
     expect(channel.send({ n: 3 }).status).toBe('sent')
   })
 
