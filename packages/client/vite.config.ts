@@ -1,11 +1,24 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
+import type { Plugin } from 'vite'
+
+// reconnecting-websocket logs through `this._debug(...)`, which does nothing unless its own `debug`
+// option is set. The SDK never sets it (it logs through its own logger), so the <script> bundle drops
+// those calls, and their strings, from the inlined library.
+const dropLibraryDebugCalls: Plugin = {
+  name: 'drop-reconnecting-websocket-debug-calls',
+  transform(code, id) {
+    if (!id.includes('reconnecting-websocket')) return undefined
+    return { code: code.replace(/^\s*(?:_this|this)\._debug\(.*\);$/gm, ''), map: null }
+  },
+}
 
 // Two artefacts from one source: an ES module for bundlers and an IIFE for a <script> tag.
 // The ES build keeps its dependencies external (the app's bundler dedupes them); the IIFE inlines them.
 export default defineConfig(({ mode }) => ({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: mode === 'iife' ? [dropLibraryDebugCalls] : [],
   build: {
     emptyOutDir: mode !== 'iife',
     minify: mode === 'iife',
@@ -18,7 +31,7 @@ export default defineConfig(({ mode }) => ({
       external: mode === 'iife' ? [] : ['mitt', 'reconnecting-websocket'],
       // The <script> bundle inlines reconnecting-websocket, whose internals are `_`-prefixed properties
       // no other code touches (ours are #private): shortening them keeps the bundle inside its budget.
-      output: mode === 'iife' ? { minify: { compress: true, mangle: true, mangleProps: { include: /^_/ } } } : {},
+      output: mode === 'iife' ? { minify: { compress: { target: 'esnext', maxIterations: 10 }, mangle: true, mangleProps: { include: /^_/ } } } : {},
     },
   },
   test: {

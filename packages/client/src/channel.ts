@@ -88,10 +88,10 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    */
   on<K extends MessageType<S>>(type: K, handler: MessageHandler<MessageOf<S, K>>, filter?: MessageFilter<MessageOf<S, K>>): Unsubscribe {
     if (typeof type !== 'string' || type === '*') {
-      throw new UsageError(`on() takes a type string; onAny() takes every message (got ${JSON.stringify(type)})`)
+      throw new UsageError(`Bad type ${JSON.stringify(type)}: use onAny() for all`)
     }
     if (this.#hasSchemas && !schemaFor(this.#config.schemas, type)) {
-      throw new UsageError(`No schema for message type "${type}": add one or use onAny()`)
+      throw new UsageError(`No schema for "${type}"`)
     }
     const wrapped = this.#wrap(handler as MessageHandler, filter as MessageFilter | undefined, `handler for "${type}"`)
     this.#emitter.on(type, wrapped)
@@ -139,15 +139,12 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   /** Calls `handler` for every message on this channel that passes `filter`, including types without a schema. */
   onAny(handler: MessageHandler, filter?: MessageFilter): Unsubscribe {
-    const wrapped = this.#wrap(handler, filter, 'any-type handler')
-    this.#anyHandlers.add(wrapped)
-    return () => this.#anyHandlers.delete(wrapped)
+    return listen(this.#anyHandlers, this.#wrap(handler, filter, 'any-type handler'))
   }
 
   /** Calls `listener` on every state change, with `{ prev, next, reason, attempt, delayMs }`. */
   onStateChange(listener: StateListener): Unsubscribe {
-    this.#stateListeners.add(listener)
-    return () => this.#stateListeners.delete(listener)
+    return listen(this.#stateListeners, listener)
   }
 
   /**
@@ -155,8 +152,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    * connections, refused sends, handlers that threw. Without a listener these go to `logger.warn`.
    */
   onError(listener: ErrorListener): Unsubscribe {
-    this.#errorListeners.add(listener)
-    return () => this.#errorListeners.delete(listener)
+    return listen(this.#errorListeners, listener)
   }
 
   /**
@@ -165,8 +161,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    * after the hole; the page should resynchronise what it shows (ask the experiment for the state).
    */
   onGap(listener: (gap: Gap) => void): Unsubscribe {
-    this.#gapListeners.add(listener)
-    return () => this.#gapListeners.delete(listener)
+    return listen(this.#gapListeners, listener)
   }
 
   /**
@@ -189,7 +184,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       if (!(result instanceof Promise) && !result.ok) {
         const error = new SchemaError(`Not sent: "${String(type)}": ${describeIssues(result.issues)}`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues })
         this.#report(error)
-        return Receipt.failed(error)
+        return Receipt._failed(error)
       }
     }
     return this.#transport.send(frame)
@@ -249,12 +244,12 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now(), id }
     const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
     if (!schema) {
-      if (this.#order.waiting) this.#order.run(() => this.#dispatch(payload, meta, !this.#hasSchemas))
+      if (this.#order._waiting) this.#order._run(() => this.#dispatch(payload, meta, !this.#hasSchemas))
       else this.#dispatch(payload, meta, !this.#hasSchemas)
       return
     }
     const type = String(payload.type)
-    this.#order.run(() => {
+    this.#order._run(() => {
       const result = validate(schema, payload)
       return result instanceof Promise ? result.then((done) => this.#accept(done, meta, type)) : this.#accept(result, meta, type)
     })
@@ -325,4 +320,10 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   #closedError(): SwitchboardError {
     return new SwitchboardError('CHANNEL_CLOSED', `${this.name} is closed`)
   }
+}
+
+/** Adds `listener` to `listeners`; returns the function that removes it. */
+function listen<L>(listeners: Set<L>, listener: L): Unsubscribe {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
 }

@@ -16,7 +16,7 @@ interface LocationLike {
  */
 export function defaultEndpoint(location: LocationLike | undefined = (globalThis as { location?: LocationLike }).location): string {
   if (!location?.host) {
-    throw new UsageError('No page location: pass { url: "ws://host/chat" }')
+    throw new UsageError('No location: pass { url }')
   }
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/chat`
 }

@@ -142,6 +142,6 @@ function pageLifecycle(): LifecycleTarget | undefined {
 
 function globalWebSocket(): WebSocketConstructor {
   const ctor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-  if (!ctor) throw new UsageError("No global WebSocket: pass { WebSocket } from 'ws'")
+  if (!ctor) throw new UsageError('No WebSocket: pass { WebSocket }')
   return ctor
 }

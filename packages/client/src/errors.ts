@@ -34,25 +34,24 @@ const brand = Symbol.for('switchboard.error')
 /** Base class of every Switchboard error. */
 export class SwitchboardError extends Error {
   override readonly name: string = 'SwitchboardError'
-  readonly code: ErrorCode
+  declare readonly code: ErrorCode
   readonly [brand] = true
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
-    this.code = code
+    Object.assign(this, { code })
   }
 }
 
 /** A frame that could not be turned into a message. `raw` is the frame exactly as it arrived. */
 export class ProtocolError extends SwitchboardError {
   override readonly name = 'ProtocolError'
-  readonly channel: string
-  readonly raw: string
+  declare readonly channel: string
+  declare readonly raw: string
 
   constructor(code: 'INVALID_JSON' | 'NOT_AN_OBJECT' | 'BINARY_FRAME', message: string, channel: string, raw: string, options?: { cause?: unknown }) {
     super(code, message, options)
-    this.channel = channel
-    this.raw = raw
+    Object.assign(this, { channel, raw })
   }
 }
 
@@ -85,24 +84,23 @@ export class SchemaError extends SwitchboardError {
 /** The connection ended for good: `closeCode` and `reason` are those of the last close. */
 export class ConnectionError extends SwitchboardError {
   override readonly name = 'ConnectionError'
-  readonly closeCode: number
-  readonly reason: string
+  declare readonly closeCode: number
+  declare readonly reason: string
 
   constructor(message: string, closeCode: number, reason: string, code: 'CONNECTION_REFUSED' | 'CONNECTION_GAVE_UP' = 'CONNECTION_REFUSED') {
     super(code, message)
-    this.closeCode = closeCode
-    this.reason = reason
+    Object.assign(this, { closeCode, reason })
   }
 }
 
 /** A message that was not sent: `frames` holds what was refused or discarded, nothing is lost unseen. */
 export class SendError extends SwitchboardError {
   override readonly name = 'SendError'
-  readonly frames: readonly string[]
+  declare readonly frames: readonly string[]
 
   constructor(code: 'OUTBOX_FULL' | 'CHANNEL_CLOSED', message: string, frames: readonly string[]) {
     super(code, message)
-    this.frames = frames
+    Object.assign(this, { frames })
   }
 }
 

@@ -65,8 +65,7 @@ export function parseBody(body: string): ParsedBody {
     return { ok: false, code: 'INVALID_JSON', message: `Invalid JSON: ${(error as Error).message}` }
   }
   if (!isPayload(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
-    return { ok: false, code: 'NOT_AN_OBJECT', message: `Payload must be a JSON object, got ${kind}` }
+    return { ok: false, code: 'NOT_AN_OBJECT', message: 'Not a JSON object' }
   }
   return { ok: true, payload: value }
 }

@@ -39,6 +39,6 @@ export function sameId(a: unknown, b: unknown): boolean {
 /** The own participant id, or a UsageError naming `what` needed it and where the id comes from. */
 export function requireParticipantId(identity: Identity, what: string): string {
   const id = idOrUndefined(identity.participantId)
-  if (id === undefined) throw new UsageError(`${what} needs a participant id (identity.participantId)`)
+  if (id === undefined) throw new UsageError(`${what} needs identity.participantId`)
   return id
 }

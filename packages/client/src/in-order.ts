@@ -11,11 +11,11 @@ export class InOrder {
   }
 
   /** True while an asynchronous step is pending; callers can then skip building a closure for nothing. */
-  get waiting(): boolean {
+  get _waiting(): boolean {
     return this.#backlog !== undefined
   }
 
-  run(step: () => void | Promise<void>): void {
+  _run(step: () => void | Promise<void>): void {
     const result = this.#backlog ? this.#backlog.then(step) : step()
     if (!result) return
     const current = result.catch(this.#onError)

@@ -17,31 +17,31 @@ export class Receipt {
   status: SendStatus = 'queued'
   /** Why the send failed, once it has. */
   error: SwitchboardError | undefined
-  #settle: ((status: SendStatus) => void) | undefined
-  #settled: Promise<SendStatus> | undefined
-  #final = false
-
   /**
    * Resolves with the final status: `acknowledged` on a server with the resume extension, `sent` on a
    * plain one (nothing more can be known there), or `failed`. Never rejects.
    */
-  get settled(): Promise<SendStatus> {
-    return (this.#settled ??= this.#final ? Promise.resolve(this.status) : new Promise((resolve) => (this.#settle = resolve)))
+  readonly settled: Promise<SendStatus>
+  #settle!: (status: SendStatus) => void
+  #final = false
+
+  constructor() {
+    this.settled = new Promise((resolve) => (this.#settle = resolve))
   }
 
   /** @internal A send that failed at once. */
-  static failed(error: SwitchboardError): Receipt {
+  static _failed(error: SwitchboardError): Receipt {
     const receipt = new Receipt()
-    receipt.update('failed', true, error)
+    receipt._update('failed', true, error)
     return receipt
   }
 
   /** @internal Moves the status on; `final` settles it. */
-  update(status: SendStatus, final: boolean, error?: SwitchboardError): void {
+  _update(status: SendStatus, final: boolean, error?: SwitchboardError): void {
     if (this.#final) return
     this.status = status
     this.error = error
     this.#final = final
-    if (final) this.#settle?.(status)
+    if (final) this.#settle(status)
   }
 }

@@ -27,39 +27,39 @@ const ID_FRAME = /^(\d+-\d+) /
  */
 export class Resume {
   /** Whether the server speaks the extension: unknown until its hello (or its silence) says. */
-  mode: 'unknown' | 'on' | 'off'
+  _mode: 'unknown' | 'on' | 'off'
   /** The last message id received. */
-  last: MessageId | undefined
+  _last: MessageId | undefined
   readonly #session = randomSession()
 
   constructor(wanted: boolean) {
-    this.mode = wanted ? 'unknown' : 'off'
+    this._mode = wanted ? 'unknown' : 'off'
   }
 
   /** `url` with this attempt's resume parameters; the next socket's first frame will be number `firstSeq`. */
-  url(url: string, firstSeq: number): string {
-    if (this.mode === 'off') return url
-    return `${url}&sb=1&sb_session=${this.#session}&sb_seq=${firstSeq}${this.last ? `&sb_since=${this.last}` : ''}`
+  _url(url: string, firstSeq: number): string {
+    if (this._mode === 'off') return url
+    return `${url}&sb=1&sb_session=${this.#session}&sb_seq=${firstSeq}${this._last ? `&sb_since=${this._last}` : ''}`
   }
 
   /** Reads a frame of a resuming connection (or of one whose mode is not known yet). */
-  read(data: string): ExtensionFrame {
+  _read(data: string): ExtensionFrame {
     if (data.startsWith(':{')) {
       try {
         const meta = JSON.parse(data.slice(1)) as { type?: string; last?: MessageId; seq?: number; since?: MessageId }
         const last = String(meta.last)
         if (meta.type === 'ack') return { kind: 'ack', seq: Number(meta.seq) }
         // Delivery goes on after `last`, whatever came before.
-        if (meta.type === 'hello') return { kind: 'hello', last: (this.last = last) }
-        if (meta.type === 'gap') return { kind: 'gap', gap: { since: String(meta.since), last: (this.last = last) } }
+        if (meta.type === 'hello') return { kind: 'hello', last: (this._last = last) }
+        if (meta.type === 'gap') return { kind: 'gap', gap: { since: String(meta.since), last: (this._last = last) } }
       } catch {
         // Not ours: handled as a plain frame below.
       }
     }
     const id = ID_FRAME.exec(data)?.[1]
     if (id === undefined) return { kind: 'message', frame: data }
-    if (this.last !== undefined && compareMessageIds(id, this.last) <= 0) return { kind: 'duplicate' }
-    this.last = id
+    if (this._last !== undefined && compareMessageIds(id, this._last) <= 0) return { kind: 'duplicate' }
+    this._last = id
     return { kind: 'message', frame: data.slice(id.length + 1), id }
   }
 }

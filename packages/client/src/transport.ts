@@ -94,8 +94,8 @@ export class Transport {
    */
   send(frame: string): Receipt {
     if (this.#current === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Channel closed', [frame]))
-    const receipt = this.#outbox.push(frame)
-    if (!receipt) return this.#refuse(new SendError('OUTBOX_FULL', `Outbox full (${this.#outbox.limit})`, [frame]))
+    const receipt = this.#outbox._push(frame)
+    if (!receipt) return this.#refuse(new SendError('OUTBOX_FULL', `Outbox full (${this.#outbox._limit})`, [frame]))
     if (this.#current === 'open' && !this.#announcingOpen) this.#flush()
     return receipt
   }
@@ -109,7 +109,7 @@ export class Transport {
 
   #refuse(error: SendError): Receipt {
     this.#handlers.onError(error)
-    return Receipt.failed(error)
+    return Receipt._failed(error)
   }
 
   /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */
@@ -125,7 +125,7 @@ export class Transport {
       this.#config.logger.debug('connecting', this.#config.url)
       this.#timer = setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs)
     }
-    return this.#resume.url(this.#config.url, this.#outbox.firstSeq)
+    return this.#resume._url(this.#config.url, this.#outbox._firstSeq)
   }
 
   /** Waits `ms`, or until `online`, `close()` or `pagehide` cut the wait short (forever without `ms`). */
@@ -156,7 +156,7 @@ export class Transport {
     clearTimeout(this.#timer)
     if (this.#current === 'closed') return
     this.#attempt = 0
-    if (this.#resume.mode === 'off') return this.#opened()
+    if (this.#resume._mode === 'off') return this.#opened()
     this.#negotiating = true
     this.#timer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
   }
@@ -165,7 +165,7 @@ export class Transport {
   #opened(): void {
     this.#negotiating = false
     clearTimeout(this.#timer)
-    this.#outbox.rewind()
+    this.#outbox._rewind()
     this.#flush(true)
     this.#announcingOpen = true
     try {
@@ -179,8 +179,8 @@ export class Transport {
   /** No hello: a plain (Dallinger) server. Asked no more; nothing will be acknowledged. */
   readonly #fallBack = (): void => {
     this.#config.logger.debug('plain server')
-    this.#resume.mode = 'off'
-    this.#outbox.forgetWritten()
+    this.#resume._mode = 'off'
+    this.#outbox._forgetWritten()
     this.#opened()
   }
 
@@ -243,11 +243,11 @@ export class Transport {
   }
 
   readonly #handleMessage = ({ data }: MessageEvent): void => {
-    if (this.#resume.mode === 'off' || typeof data !== 'string') return this.#handlers.onFrame(data)
-    const frame = this.#resume.read(data)
+    if (this.#resume._mode === 'off' || typeof data !== 'string') return this.#handlers.onFrame(data)
+    const frame = this.#resume._read(data)
     if (this.#negotiating) {
       if (frame.kind === 'hello') {
-        this.#resume.mode = 'on'
+        this.#resume._mode = 'on'
         return this.#opened()
       }
       // A server with the extension says hello first: this one does not have it.
@@ -256,7 +256,7 @@ export class Transport {
     }
     // A repeated hello, or a message seen before, is dropped.
     if (frame.kind === 'message') this.#handlers.onFrame(frame.frame, frame.id)
-    else if (frame.kind === 'ack') this.#outbox.acknowledge(frame.seq)
+    else if (frame.kind === 'ack') this.#outbox._acknowledge(frame.seq)
     else if (frame.kind === 'gap') this.#handlers.onGap(frame.gap)
   }
 
@@ -272,14 +272,14 @@ export class Transport {
   /** Writes held frames (only re-sends with `resent`) one at a time while the socket stays open: what is left stays, in order. */
   #flush(resent?: boolean): void {
     let more = true
-    while (more && !this.#negotiating && this.#socket.readyState === OPEN) more = this.#outbox.writeNext(this.#write, this.#keep(), resent)
+    while (more && !this.#negotiating && this.#socket.readyState === OPEN) more = this.#outbox._writeNext(this.#write, this.#keep(), resent)
   }
 
   readonly #write = (frame: string): void => this.#socket.send(frame)
 
   /** Whether written frames are kept until acknowledged. */
   #keep(): boolean {
-    return this.#resume.mode === 'on'
+    return this.#resume._mode === 'on'
   }
 
   /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
@@ -288,10 +288,10 @@ export class Transport {
     this.#cancelWait?.()
     this.#listenToPage('removeEventListener')
     this.#socket.close(1000)
-    const held = this.#outbox.frames
+    const held = this.#outbox._frames
     if (held.length > 0) {
-      const error = new SendError('CHANNEL_CLOSED', `Channel closed: ${held.length} unsent or unacknowledged`, held)
-      this.#outbox.fail(error)
+      const error = new SendError('CHANNEL_CLOSED', `Closed with ${held.length} unacknowledged`, held)
+      this.#outbox._fail(error)
       this.#handlers.onError(error)
     }
   }

@@ -178,7 +178,7 @@ describe('filters', () => {
 
   it("throws for recipient 'me' without a participant id", async () => {
     const channel = fakeClient({ identity: {} }).openChannel('c')
-    expect(() => channel.on('x', () => {}, { recipient: 'me' })).toThrow(/needs a participant id/)
+    expect(() => channel.on('x', () => {}, { recipient: 'me' })).toThrow(/needs identity.participantId/)
   })
 })
 

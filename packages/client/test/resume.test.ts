@@ -164,7 +164,7 @@ describe('resume extension', () => {
     channel.close()
     await expect(unacknowledged.settled).resolves.toBe('failed')
     expect(unacknowledged.error).toMatchObject({ code: 'CHANNEL_CLOSED', frames: ['c:{"n":1}'] })
-    expect(errors.map((e) => e.message)).toEqual(['Channel closed: 1 unsent or unacknowledged'])
+    expect(errors.map((e) => e.message)).toEqual(['Closed with 1 unacknowledged'])
   })
 
   it('counts unacknowledged sends against the outbox limit', async () => {

@@ -89,6 +89,6 @@ describe('openPrivateChannel', () => {
   })
 
   it('throws a clear usage error without an id', () => {
-    expect(() => fakeClient({ identity: { workerId: 'w' } }).openPrivateChannel()).toThrow(/needs a participant id/)
+    expect(() => fakeClient({ identity: { workerId: 'w' } }).openPrivateChannel()).toThrow(/needs identity.participantId/)
   })
 })

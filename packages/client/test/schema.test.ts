@@ -63,7 +63,7 @@ describe('incoming validation', () => {
     socket.receive('c:{"no":"type"}')
     expect(any).toEqual([{ type: 'roster', participants: [1] }, { no: 'type' }])
     expect(errors).toEqual([])
-    expect(() => channel.on('roster' as 'chat', () => {})).toThrow(/No schema for message type "roster"/)
+    expect(() => channel.on('roster' as 'chat', () => {})).toThrow(/No schema for "roster"/)
   })
 
   it('keeps the order of messages behind an asynchronous schema', async () => {
