@@ -29,7 +29,7 @@ export interface ChannelConfig<S extends SchemaMap> {
   logger: Logger
   schemas: S
   /** Check outgoing messages against their schema before sending. */
-  validateOutgoing: boolean
+  _validateOutgoing: boolean
   onClosed?: () => void
 }
 
@@ -65,12 +65,12 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     this.#transport = new Transport(
       { ...config.transport, logger: config.logger },
       {
-        onState: (change) => this.#changeState(change),
-        onFrame: (data, id) => this.#receive(data, id),
-        onGap: (gap) => {
+        _onState: (change) => this.#changeState(change),
+        _onFrame: (data, id) => this.#receive(data, id),
+        _onGap: (gap) => {
           for (const listener of [...this.#gapListeners]) this.#safely(() => listener(gap), 'gap listener')
         },
-        onError: (error) => this.#report(error),
+        _onError: (error) => this.#report(error),
       },
     )
   }
@@ -177,7 +177,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   sendTo(channel: string, payload: OutgoingMessage<S>): Receipt {
     const frame = encodeFrame(channel, payload as Payload)
     const type = (payload as Payload).type
-    const schema = this.#config.validateOutgoing ? schemaFor(this.#config.schemas, type) : undefined
+    const schema = this.#config._validateOutgoing ? schemaFor(this.#config.schemas, type) : undefined
     if (schema) {
       const result = validate(schema, payload as Payload)
       // Asynchronous schemas are checked on receipt only: a send's outcome is known at once.

@@ -64,7 +64,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
       identity,
       logger: makeLogger(merged.logger, merged.debug),
       schemas: merged.schemas ?? ({} as T),
-      validateOutgoing: merged.validateOutgoing ?? true,
+      _validateOutgoing: merged.validateOutgoing ?? true,
       onClosed: () => this.#channels.delete(name),
       transport: {
         ...CONNECTION_DEFAULTS,

@@ -9,15 +9,15 @@ export interface Gap {
   last: MessageId
 }
 
-/** A frame of a resuming connection, read. */
+/** A frame of a resuming connection, read: the server's own JSON for hello, ack and gap (docs/protocol.md). */
 export type ExtensionFrame =
-  | { kind: 'hello'; last: MessageId }
-  | { kind: 'ack'; seq: number }
-  | { kind: 'gap'; gap: Gap }
+  | { type: 'hello'; last: MessageId }
+  | { type: 'ack'; seq: number }
+  | ({ type: 'gap' } & Gap)
   /** A channel frame; `id` is missing for a message published by another program straight into Redis. */
-  | { kind: 'message'; frame: string; id?: MessageId }
+  | { type: 'message'; frame: string; id?: MessageId }
   /** Seen before: dropped. */
-  | { kind: 'duplicate' }
+  | { type: 'duplicate' }
 
 const ID_FRAME = /^(\d+-\d+) /
 
@@ -46,21 +46,19 @@ export class Resume {
   _read(data: string): ExtensionFrame {
     if (data.startsWith(':{')) {
       try {
-        const meta = JSON.parse(data.slice(1)) as { type?: string; last?: MessageId; seq?: number; since?: MessageId }
-        const last = String(meta.last)
-        if (meta.type === 'ack') return { kind: 'ack', seq: Number(meta.seq) }
-        // Delivery goes on after `last`, whatever came before.
-        if (meta.type === 'hello') return { kind: 'hello', last: (this._last = last) }
-        if (meta.type === 'gap') return { kind: 'gap', gap: { since: String(meta.since), last: (this._last = last) } }
+        const meta = JSON.parse(data.slice(1)) as ExtensionFrame
+        // Delivery goes on after a hello's or a gap's `last`, whatever came before.
+        if (meta.type === 'hello' || meta.type === 'gap') this._last = meta.last
+        return meta
       } catch {
         // Not ours: handled as a plain frame below.
       }
     }
     const id = ID_FRAME.exec(data)?.[1]
-    if (id === undefined) return { kind: 'message', frame: data }
-    if (this._last !== undefined && compareMessageIds(id, this._last) <= 0) return { kind: 'duplicate' }
+    if (id === undefined) return { type: 'message', frame: data }
+    if (this._last !== undefined && compareMessageIds(id, this._last) <= 0) return { type: 'duplicate' }
     this._last = id
-    return { kind: 'message', frame: data.slice(id.length + 1), id }
+    return { type: 'message', frame: data.slice(id.length + 1), id }
   }
 }
 

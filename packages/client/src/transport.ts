@@ -29,10 +29,10 @@ export interface TransportConfig {
 }
 
 export interface TransportHandlers {
-  onState(change: StateChange): void
-  onFrame(data: unknown, id?: MessageId): void
-  onGap(gap: Gap): void
-  onError(error: SwitchboardError): void
+  _onState(change: StateChange): void
+  _onFrame(data: unknown, id?: MessageId): void
+  _onGap(gap: Gap): void
+  _onError(error: SwitchboardError): void
 }
 
 // Longest delay setTimeout accepts; the library's own connect timeout is disabled with it.
@@ -108,7 +108,7 @@ export class Transport {
   }
 
   #refuse(error: SendError): Receipt {
-    this.#handlers.onError(error)
+    this.#handlers._onError(error)
     return Receipt._failed(error)
   }
 
@@ -198,7 +198,7 @@ export class Transport {
         : new ConnectionError(`Gave up after ${this.#attempt} attempts (close ${close.code})`, close.code, close.reason, 'CONNECTION_GAVE_UP')
       this.#setState('closed', { reason: refused ? 'refused' : 'gave-up', close, error })
       this.#shutdown()
-      this.#handlers.onError(error)
+      this.#handlers._onError(error)
       return
     }
     this.#attempt += 1
@@ -243,28 +243,28 @@ export class Transport {
   }
 
   readonly #handleMessage = ({ data }: MessageEvent): void => {
-    if (this.#resume._mode === 'off' || typeof data !== 'string') return this.#handlers.onFrame(data)
+    if (this.#resume._mode === 'off' || typeof data !== 'string') return this.#handlers._onFrame(data)
     const frame = this.#resume._read(data)
     if (this.#negotiating) {
-      if (frame.kind === 'hello') {
+      if (frame.type === 'hello') {
         this.#resume._mode = 'on'
         return this.#opened()
       }
       // A server with the extension says hello first: this one does not have it.
       this.#fallBack()
-      return this.#handlers.onFrame(data)
+      return this.#handlers._onFrame(data)
     }
     // A repeated hello, or a message seen before, is dropped.
-    if (frame.kind === 'message') this.#handlers.onFrame(frame.frame, frame.id)
-    else if (frame.kind === 'ack') this.#outbox._acknowledge(frame.seq)
-    else if (frame.kind === 'gap') this.#handlers.onGap(frame.gap)
+    if (frame.type === 'message') this.#handlers._onFrame(frame.frame, frame.id)
+    else if (frame.type === 'ack') this.#outbox._acknowledge(frame.seq)
+    else if (frame.type === 'gap') this.#handlers._onGap({ since: frame.since, last: frame.last })
   }
 
   #wantsReconnect(close: CloseInfo): boolean {
     try {
       return this.#config.shouldReconnect(close)
     } catch (error) {
-      this.#handlers.onError(new ListenerError('shouldReconnect threw', error))
+      this.#handlers._onError(new ListenerError('shouldReconnect threw', error))
       return true
     }
   }
@@ -292,7 +292,7 @@ export class Transport {
     if (held.length > 0) {
       const error = new SendError('CHANNEL_CLOSED', `Closed with ${held.length} unacknowledged`, held)
       this.#outbox._fail(error)
-      this.#handlers.onError(error)
+      this.#handlers._onError(error)
     }
   }
 
@@ -301,6 +301,6 @@ export class Transport {
     const prev = this.#current
     this.#current = next
     this.#config.logger.debug(`${prev} → ${next}`, change.reason)
-    this.#handlers.onState({ prev, next, attempt: this.#attempt, ...change })
+    this.#handlers._onState({ prev, next, attempt: this.#attempt, ...change })
   }
 }
