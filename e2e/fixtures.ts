@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { silentLog, startDemoServer } from '@switchboard/demo'
 import type { DemoServer } from '@switchboard/demo'
 import { freePort, startRedis } from '../packages/demo/test/redis-server.js'
+import type { RedisServer } from '../packages/demo/test/redis-server.js'
 import type { PageState } from '../packages/demo/pages/ui.js'
 
 export { expect }
@@ -70,6 +71,8 @@ interface Fixtures {
   server: DemoServer
   /** A redis-server and two demo server processes on it (`npm start` with REDIS_URL), all on free ports. */
   cluster: Cluster
+  /** A redis-server of this test's own, on a free port. */
+  redis: RedisServer
   /** Makes a new user (browser context) on `baseURL` (default: the test's server); all closed after the test. */
   newUser: (baseURL?: string) => Promise<User>
   /** `n` participants, each in a tab of its own user, opened one after the other. */
@@ -110,6 +113,12 @@ export const test = base.extend<Fixtures>({
       }
       await redis.stop()
     }
+  },
+
+  redis: async ({}, use) => {
+    const redis = await startRedis()
+    await use(redis)
+    await redis.stop()
   },
 
   newUser: async ({ browser, server }, use) => {

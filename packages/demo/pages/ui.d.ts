@@ -1,5 +1,5 @@
 // Types for public/demo-ui.js, the rendering both demo pages share.
-import type { ConnectionOptions, StateChange, SwitchboardError } from '@switchboard/client'
+import type { ConnectionOptions, Gap, StateChange, SwitchboardError } from '@switchboard/client'
 
 /** What track() needs of a channel, whatever its schemas. */
 interface Trackable {
@@ -7,6 +7,7 @@ interface Trackable {
   readonly state: string
   onStateChange(listener: (change: StateChange) => void): unknown
   onError(listener: (error: SwitchboardError) => void): unknown
+  onGap(listener: (gap: Gap) => void): unknown
 }
 
 export interface PageState {
@@ -21,6 +22,8 @@ export interface PageState {
   roomChat: Array<{ room: string; sender: string; text: string }>
   inbox: Array<{ type: 'whisper'; sender: string; text: string } | { type: 'assignment'; room: string; partner: string }>
   errors: Array<{ code: string; message: string; raw?: string }>
+  /** Holes a reconnect could not fill (resume extension): the server's history had dropped them. */
+  gaps: Array<{ channel: string; since: string; last: string }>
 }
 
 declare global {

@@ -3,7 +3,7 @@ import { CONTROL_CHANNEL, asControlEvent } from './control.js'
 import type { ControlEvent } from './control.js'
 import type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
-import type { AssignmentMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
+import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
 
 /**
  * The demo chat experiment: broadcast chat (relayed by the server alone), participants paired into
@@ -29,6 +29,11 @@ export class ChatExperiment implements Experiment {
   /** Participants with at least one open socket, in arrival order. */
   get roster(): string[] {
     return [...this.sockets.keys()]
+  }
+
+  /** Says `text` to everyone, as a chat line from the experiment on the broadcast channel. */
+  announce(text: string): void {
+    this.publish({ type: 'chat', text, sender: 'experiment' } satisfies ChatMessage, BROADCAST_CHANNEL)
   }
 
   /** Sends `payload` to one participant's private channel. */

@@ -22,7 +22,7 @@
   }
 
   function createState() {
-    return { participantId: null, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [] }
+    return { participantId: null, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [] }
   }
 
   function mount(root, title) {
@@ -76,8 +76,8 @@
     fill('inbox', state.inbox, function (m) {
       return m.type === 'whisper' ? 'whisper from ' + m.sender + ': ' + m.text : 'you are in ' + m.room + ' with participant ' + m.partner
     })
-    fill('errors', state.errors, function (e) {
-      return e.code + ': ' + e.message
+    fill('errors', state.errors.concat(state.gaps), function (e) {
+      return e.code ? e.code + ': ' + e.message : e.channel + ': messages after ' + e.since + ' up to ' + e.last + ' were lost'
     })
     document.querySelector('[data-testid="state"]').textContent = JSON.stringify(state, null, 2)
   }
@@ -107,10 +107,14 @@
       state.errors.push({ code: error.code, message: error.message, raw: error.raw })
       render()
     })
+    channel.onGap(function (gap) {
+      state.gaps.push({ channel: name, since: gap.since, last: gap.last })
+      render()
+    })
     return channel
   }
 
-  /** Client options from the page's query, e.g. ?minDelayMs=200&maxDelayMs=1000 (tests use short delays). */
+  /** Client options from the page's query, e.g. ?minDelayMs=200&maxDelayMs=1000 (tests use short delays), ?resume=0. */
   function connectionOptions() {
     var query = new URLSearchParams(location.search)
     var options = {}
@@ -118,6 +122,7 @@
       if (query.has(key)) options[key] = Number(query.get(key))
     })
     if (query.has('debug')) options.debug = true
+    if (query.get('resume') === '0') options.resume = false
     return options
   }
 
