@@ -101,3 +101,47 @@ describe('resume extension (?sb=1)', () => {
     }
   })
 })
+
+describe('the SDK against a plain server (no resume extension, as Dallinger)', () => {
+  it('falls back by itself: opens after the hello timeout, delivers, settles sends as sent, and stops asking', async () => {
+    const { WebSocketServer, WebSocket } = await import('ws')
+    const { createClient } = await import('@switchboard/client')
+    // Dallinger's relay in a few lines: one channel per socket from ?channel=, frames relayed verbatim, nothing sent on connect.
+    const urls: string[] = []
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+    wss.on('connection', (ws, request) => {
+      urls.push(request.url ?? '')
+      const channel = new URL(request.url ?? '/', 'http://x').searchParams.get('channel')
+      Object.assign(ws, { channel })
+      ws.on('message', (data) => {
+        const text = data.toString()
+        for (const peerSocket of wss.clients) if ((peerSocket as unknown as { channel: string }).channel === text.slice(0, text.indexOf(':'))) peerSocket.send(text)
+      })
+    })
+    await new Promise((resolve) => wss.once('listening', resolve))
+    const { port } = wss.address() as { port: number }
+    const client = createClient({ url: `ws://127.0.0.1:${port}/chat`, WebSocket, helloTimeoutMs: 200, minDelayMs: 10, maxDelayMs: 20, identity: { participantId: 1 } })
+    try {
+      const room = client.openChannel('room')
+      const seen: Array<[unknown, string | undefined]> = []
+      room.onAny((message, meta) => seen.push([message.n, meta.id]))
+      const early = room.send({ n: 1 })
+      await room.ready()
+      await expect(early.settled).resolves.toBe('sent')
+      await expect.poll(() => seen).toEqual([[1, undefined]])
+      for (const socket of wss.clients) socket.terminate()
+      await expect.poll(() => urls.length).toBe(2)
+      await room.ready()
+      room.send({ n: 2 })
+      await expect.poll(() => seen).toEqual([
+        [1, undefined],
+        [2, undefined],
+      ])
+      expect(urls[0]).toContain('sb=1')
+      expect(urls[1]).not.toContain('sb=')
+    } finally {
+      client.close()
+      wss.close()
+    }
+  })
+})
