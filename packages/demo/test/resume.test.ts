@@ -1,3 +1,4 @@
+import { compareMessageIds } from '@switchboard/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLog } from '../src/log.js'
 import { MemoryBroker } from '../src/memory-broker.js'
@@ -21,6 +22,23 @@ const ID = /^(\d+-\d+) /
 const idOf = (frame: string) => ID.exec(frame)?.[1] ?? ''
 const helloLast = (frame: string | undefined) => (JSON.parse((frame ?? '').slice(1)) as { last: string }).last
 const session = (name: string) => ({ sb: '1', sb_session: `session-${name}`, channel: 'room' })
+
+/**
+ * A resuming reader gets message 1 and drops; a plain talker sends `missed` meanwhile; the reader comes
+ * back with the id of message 1 as `sb_since`.
+ */
+async function awayWhile(server: DemoServer, missed: number[]) {
+  const talker = await peer(server.url, { channel: 'room' })
+  const reader = await peer(server.url, session('reader'))
+  talker.send('room:{"n":1}')
+  await reader.received(2)
+  const since = idOf(reader.frames[1] ?? '')
+  reader.ws.terminate()
+  for (const n of missed) talker.send(`room:{"n":${n}}`)
+  await talker.received(1 + missed.length)
+  const back = await peer(server.url, { ...session('reader'), sb_since: since })
+  return { since, talker, back }
+}
 
 describe('resume extension (?sb=1)', () => {
   it('leaves plain sockets on the plain protocol: no hello, no ids, no acks', async () => {
@@ -58,35 +76,19 @@ describe('resume extension (?sb=1)', () => {
 
   it('gives a resuming socket what it missed, in order and once, then live messages', async () => {
     const server = await start()
-    const talker = await peer(server.url, { channel: 'room' })
-    const reader = await peer(server.url, session('r'))
-    talker.send('room:{"n":1}')
-    await reader.received(2)
-    const since = idOf(reader.frames[1] ?? '')
-    reader.ws.terminate()
-    for (const n of [2, 3, 4]) talker.send(`room:{"n":${n}}`)
-    await talker.received(4)
-    const back = await peer(server.url, { ...session('r'), sb_since: since })
+    const { since, talker, back } = await awayWhile(server, [2, 3, 4])
     talker.send('room:{"n":5}')
     const frames = await back.received(5)
     expect(helloLast(frames[0])).toBe(since)
     expect(frames.slice(1).map((f) => f.replace(ID, ''))).toEqual([2, 3, 4, 5].map((n) => `room:{"n":${n}}`))
     const ids = frames.slice(1).map(idOf)
-    expect([...ids].sort()).toEqual(ids)
+    expect([...ids].sort(compareMessageIds)).toEqual(ids)
     expect(new Set(ids).size).toBe(4)
   })
 
   it('sends a gap frame when history no longer holds what came after `since`', async () => {
     const server = await start({ history: { maxMessages: 2 } })
-    const talker = await peer(server.url, { channel: 'room' })
-    const reader = await peer(server.url, session('g'))
-    talker.send('room:{"n":1}')
-    await reader.received(2)
-    const since = idOf(reader.frames[1] ?? '')
-    reader.ws.terminate()
-    for (const n of [2, 3, 4, 5]) talker.send(`room:{"n":${n}}`)
-    await talker.received(5)
-    const back = await peer(server.url, { ...session('g'), sb_since: since })
+    const { since, back } = await awayWhile(server, [2, 3, 4, 5])
     const frames = await back.received(4)
     const last = helloLast(frames[0])
     expect(frames[1]).toBe(`:{"type":"gap","since":"${since}","last":"${last}"}`)
