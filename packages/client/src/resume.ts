@@ -30,6 +30,8 @@ export class Resume {
   _mode: 'unknown' | 'on' | 'off'
   /** The last message id received. */
   _last: MessageId | undefined
+  /** Whether the current socket asked for the extension. */
+  _asked = false
   readonly #session = randomSession()
 
   constructor(wanted: boolean) {
@@ -38,7 +40,7 @@ export class Resume {
 
   /** `url` with this attempt's resume parameters; the next socket's first frame will be number `firstSeq`. */
   _url(url: string, firstSeq: number): string {
-    if (this._mode === 'off') return url
+    if (!(this._asked = this._mode !== 'off')) return url
     return `${url}&sb=1&sb_session=${this.#session}&sb_seq=${firstSeq}${this._last ? `&sb_since=${this._last}` : ''}`
   }
 

@@ -156,7 +156,7 @@ export class Transport {
     clearTimeout(this.#timer)
     if (this.#current === 'closed') return
     this.#attempt = 0
-    if (this.#resume._mode === 'off') return this.#opened()
+    if (!this.#resume._asked) return this.#opened()
     this.#negotiating = true
     this.#timer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
   }
@@ -243,18 +243,17 @@ export class Transport {
   }
 
   readonly #handleMessage = ({ data }: MessageEvent): void => {
-    if (this.#resume._mode === 'off' || typeof data !== 'string') return this.#handlers._onFrame(data)
+    if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._onFrame(data)
     const frame = this.#resume._read(data)
-    if (this.#negotiating) {
-      if (frame.type === 'hello') {
-        this.#resume._mode = 'on'
-        return this.#opened()
-      }
-      // A server with the extension says hello first: this one does not have it.
-      this.#fallBack()
-      return this.#handlers._onFrame(data)
+    if (frame.type === 'hello') {
+      // Also after the hello timeout: a slow server that has the extension gets it from here on.
+      this.#resume._mode = 'on'
+      if (this.#negotiating) this.#opened()
+      return
     }
-    // A repeated hello, or a message seen before, is dropped.
+    // A server with the extension says hello first: this one does not have it.
+    if (this.#negotiating) this.#fallBack()
+    // A message seen before is dropped.
     if (frame.type === 'message') this.#handlers._onFrame(frame.frame, frame.id)
     else if (frame.type === 'ack') this.#outbox._acknowledge(frame.seq)
     else if (frame.type === 'gap') this.#handlers._onGap({ since: frame.since, last: frame.last })

@@ -148,6 +148,21 @@ describe('resume extension', () => {
     expect(errors).toEqual([])
   })
 
+  it('takes a hello that comes after the timeout: the socket switches to the extension', async () => {
+    const { channel, socket, received } = await resumingChannel()
+    const early = channel.send({ n: 1 })
+    socket.open()
+    await vi.advanceTimersByTimeAsync(1500)
+    expect(channel.state).toBe('open')
+    socket.receive(hello('4-0'))
+    socket.receive('5-0 c:{"n":"late"}')
+    socket.receive('5-0 c:{"n":"late"}')
+    const later = channel.send({ n: 2 })
+    socket.receive(ack(2))
+    expect(received).toEqual([{ n: 'late', id: '5-0' }])
+    expect([early.status, later.status]).toEqual(['sent', 'acknowledged'])
+  })
+
   it('takes a first frame that is not a hello as a plain server, and delivers it', async () => {
     const { channel, socket, received } = await resumingChannel()
     socket.open()
