@@ -83,6 +83,18 @@ export class MemoryHistory {
     return { dropped: ring.dropped, last: ring.last, messages }
   }
 
+  /** Messages held, over all channels. */
+  get held(): number {
+    let count = 0
+    for (const ring of this.channels.values()) count += ring.entries.length
+    return count
+  }
+
+  /** Trims every channel by count and age, so messages of quiet channels age out too. */
+  trimAll(): void {
+    for (const ring of this.channels.values()) this.trim(ring)
+  }
+
   private ring(channel: string): Ring {
     let ring = this.channels.get(channel)
     if (!ring) this.channels.set(channel, (ring = { entries: [], last: '0-0', dropped: this.bornBefore }))

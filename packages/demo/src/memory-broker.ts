@@ -22,11 +22,14 @@ export class MemoryBroker implements Broker {
   private readonly sent: SendWindow
   private readonly onListenerError: (error: unknown, channel: string) => void
   private draining = false
+  private readonly sweeper: ReturnType<typeof setInterval>
 
   constructor(options: MemoryBrokerOptions = {}) {
     this.store = new MemoryHistory(options.history)
     this.sent = new SendWindow(options.sendWindow)
     this.onListenerError = options.onListenerError ?? (() => {})
+    this.sweeper = setInterval(() => this.store.trimAll(), 60_000)
+    this.sweeper.unref()
   }
 
   async subscribe(channel: string, listener: BrokerListener): Promise<() => void> {
@@ -63,6 +66,7 @@ export class MemoryBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper)
     this.channels.clear()
     this.queue.length = 0
   }

@@ -59,6 +59,18 @@ describe('memory history', () => {
     expect(read.dropped).toBe(old)
   })
 
+  it('ages out the messages of a quiet channel when all channels are trimmed', () => {
+    const time = clock()
+    const history = new MemoryHistory({ maxAgeMs: 1000 }, time.now)
+    const id = history.append('quiet', 'old')
+    history.append('other', 'old too')
+    time.advance(2000)
+    expect(history.held).toBe(2)
+    history.trimAll()
+    expect(history.held).toBe(0)
+    expect(history.read('quiet', '0-0')).toMatchObject({ messages: [], dropped: id, last: id })
+  })
+
   it('treats ids from before it started as dropped: a restart is a gap, a quiet channel is not', () => {
     const time = clock()
     const before = new MemoryHistory({}, time.now)
