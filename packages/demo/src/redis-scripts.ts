@@ -52,10 +52,19 @@ return id
 
 /**
  * KEYS: history stream, (unused), dropped mark. ARGV: since ('' for none), (unused), max messages, max age ms.
- * Returns { last id, newest dropped id, entries after since }.
+ * Returns { last id, newest dropped id, entries after since }. A reader whose `since` names a message
+ * of a stream that no longer exists (Redis lost its data) is told everything until now was dropped.
  */
 export const READ_SCRIPT = `${TRIM}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', redis.call('GET', KEYS[3]) or '0-0', {}} end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local dropped = redis.call('GET', KEYS[3])
+  if not dropped and ARGV[1] ~= '' and ARGV[1] ~= '0-0' then
+    -- The reader saw messages this Redis does not know (it lost its data): everything until now is gone.
+    local now = redis.call('TIME')
+    dropped = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - 1) .. '-0'
+  end
+  return {'0-0', dropped or '0-0', {}}
+end
 trim(tonumber(ARGV[3]), tonumber(ARGV[4]))
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local last = '0-0'

@@ -158,4 +158,25 @@ describe('several processes on one Redis', () => {
     expect(frames[1]).toMatch(new RegExp(`^:\\{"type":"gap","since":"${since}","last":"\\d+-\\d+"\\}$`))
     expect(frames.slice(2).map((f) => f.replace(ID, ''))).toEqual([5, 6, 7].map((n) => `broadcast_channel:{"n":${n}}`))
   })
+
+  it('reports a gap to a reader resuming after Redis lost its data, instead of saying nothing', async () => {
+    const [first] = await cluster()
+    if (!first) throw new Error('a server expected')
+    const a = await newParticipant(first.url)
+    const reader = await peer(first.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'reader-session' })
+    await reader.received(1)
+    reader.send('broadcast_channel:{"n":1}')
+    await reader.received(3)
+    const since = /^(\d+-\d+) /.exec(reader.frames.find((f) => /^\d/.test(f)) ?? '')?.[1] ?? ''
+    reader.ws.terminate()
+    const admin = createRedisClient({ url: redis.url })
+    await admin.connect()
+    cleanups.push(() => admin.quit())
+    // As a restart without persistence would, but keeping the participant so the credential still works.
+    await admin.del([`switchboard:history:${BROADCAST_CHANNEL}`])
+    const back = await peer(first.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'reader-session', sb_since: since, sb_seq: '2' })
+    const [hello, gap] = await back.received(2)
+    const last = (JSON.parse((hello ?? '').slice(1)) as { last: string }).last
+    expect(gap).toBe(`:{"type":"gap","since":"${since}","last":"${last}"}`)
+  })
 })
