@@ -43,7 +43,9 @@ const OPEN = 1
  * One reconnecting socket. The only module that touches `reconnecting-websocket`: the library
  * supplies the socket lifecycle, while backoff, connect timeout, outbox and state are ours, because
  * the library computes jitter once per page, flushes its queue before open handlers run and drops
- * what does not fit.
+ * what does not fit. With the resume extension (`Resume`), each socket asks for it in its URL, opens
+ * once the server says hello (or falls back to the plain protocol), re-sends what was not
+ * acknowledged, and hands on each message once.
  */
 export class Transport {
   #current: ConnectionState = 'connecting'
