@@ -38,13 +38,15 @@ a prefix check, \`JSON.parse\`, and a \`switch\` on \`type\` with the same room 
 |---|---|---|---|
 | plain | ${fmt(dispatch.plain.sdk)} | ${fmt(dispatch.plain.recipe)} | ${fmt(dispatch.plain.ratio, 2)}× |
 | with zod (SDK schemas / recipe + \`safeParse\`) | ${fmt(dispatch.zod.sdk)} | ${fmt(dispatch.zod.recipe)} | ${fmt(dispatch.zod.ratio, 2)}× |
+| resume extension (SDK frames carry ids, deduplicated; the recipe's are plain) | ${fmt(dispatch.resume.sdk)} | ${fmt(dispatch.resume.recipe)} | ${fmt(dispatch.resume.ratio, 2)}× |
 
 Where the gap comes from (CPU profile of the bench, \`--cpu-prof\`): \`JSON.parse\` dominates both
 paths. The SDK's extra work per message is the work the recipe leaves out:
 - a metadata object (\`channel\`, \`raw\`, \`receivedAt\` from \`Date.now()\`) and a delivery object;
 - mitt's \`emit\`, which copies the handler array and maps over it on every message;
 - a try/catch around every handler, so that a throwing handler cannot break dispatch;
-- reconnecting-websocket's own listener call in front of the SDK's.
+- reconnecting-websocket's own listener call in front of the SDK's;
+- with the resume extension, reading the id in front of each frame and dropping one seen before.
 
 The hot path allocates no closures and does not slice the channel name out of the frame. What remains
 is the price of those features; at about 0.5 million messages a second it is far above what any
