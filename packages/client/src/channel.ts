@@ -226,7 +226,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   #receive(data: unknown, id: MessageId | undefined): void {
     if (typeof data !== 'string') {
-      this.#report(new ProtocolError('BINARY_FRAME', 'Ignored a binary frame', this.name, '[binary]'))
+      this.#report(new ProtocolError('BINARY_FRAME', 'Binary frame ignored', this.name, '[binary]'))
       return
     }
     // The first-colon split, done as a prefix test: no channel name has a colon, so a frame is this

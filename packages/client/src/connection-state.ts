@@ -44,5 +44,5 @@ export interface StateChange {
 
 /** For exhaustive switches over state unions: a new state that is not handled fails to compile. */
 export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${String(value)}`)
+  throw new Error(`Unexpected ${value}`)
 }

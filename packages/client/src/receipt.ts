@@ -16,7 +16,7 @@ export class Receipt {
   /** The current status. */
   status: SendStatus = 'queued'
   /** Why the send failed, once it has. */
-  error: SwitchboardError | undefined
+  declare error: SwitchboardError | undefined
   /**
    * Resolves with the final status: `acknowledged` on a server with the resume extension, `sent` on a
    * plain one (nothing more can be known there), or `failed`. Never rejects.

@@ -1,6 +1,7 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
 import { backoffDelay } from './backoff.js'
+import { assertNever } from './connection-state.js'
 import type { ConnectionState, StateChange } from './connection-state.js'
 import { ConnectionError, ListenerError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
@@ -71,13 +72,13 @@ export class Transport {
     this.#handlers = handlers
     this.#outbox = new Outbox(config.outboxLimit)
     this.#resume = new Resume(config.resume)
+    // The library's delays are zeroed (ours come from the URL provider), its connect timeout is off,
+    // and its queue holds nothing; it retries forever by default.
     this.#socket = new ReconnectingWebSocket(() => this.#nextUrl(), undefined, {
       WebSocket: config.WebSocket,
       minReconnectionDelay: 0,
       maxReconnectionDelay: 0,
-      reconnectionDelayGrowFactor: 1,
       connectionTimeout: MAX_TIMER_MS,
-      maxRetries: Infinity,
       maxEnqueuedMessages: 0,
     })
     this.#socket.addEventListener('open', this.#handleOpen)
@@ -255,10 +256,18 @@ export class Transport {
     }
     // A server with the extension says hello first: this one does not have it.
     if (this.#negotiating) this.#fallBack()
-    // A message seen before is dropped.
-    if (frame.type === 'message') this.#handlers._onFrame(frame.frame, frame.id)
-    else if (frame.type === 'ack') this.#outbox._acknowledge(frame.seq)
-    else if (frame.type === 'gap') this.#handlers._onGap({ since: frame.since, last: frame.last })
+    switch (frame.type) {
+      case 'message':
+        return this.#handlers._onFrame(frame.frame, frame.id)
+      case 'ack':
+        return this.#outbox._acknowledge(frame.seq)
+      case 'gap':
+        return this.#handlers._onGap({ since: frame.since, last: frame.last })
+      case 'duplicate':
+        return
+      default:
+        return assertNever(frame)
+    }
   }
 
   #wantsReconnect(close: CloseInfo): boolean {

@@ -34,6 +34,15 @@ export function hasGap(read: HistoryRead, since: MessageId): boolean {
   return compareMessageIds(read.dropped, since) > 0
 }
 
+/**
+ * The last id before `epochMs`, when a history began (a process started, or a Redis lost its data):
+ * every id up to it is unknown to that history, so counts as dropped. Its sequence is the largest
+ * that resume parameters carry (15 digits).
+ */
+export function beforeEpoch(epochMs: number): MessageId {
+  return `${epochMs - 1}-999999999999999`
+}
+
 /** The id after `last` for a message published at `nowMs`: Redis's rule for stream ids. */
 export function nextMessageId(last: MessageId, nowMs: number): MessageId {
   const [ms = 0, seq = 0] = last.split('-').map(Number)
@@ -60,7 +69,7 @@ export class MemoryHistory {
     private readonly now: () => number = Date.now,
   ) {
     this.limits = { ...DEFAULT_HISTORY_LIMITS, ...limits }
-    this.bornBefore = `${now() - 1}-0`
+    this.bornBefore = beforeEpoch(now())
   }
 
   /** Stores `data` under a new id and returns it. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
+import { compareMessageIds } from '@switchboard/client'
 import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
 import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
-import { DEFAULT_HISTORY_LIMITS } from './history.js'
+import { DEFAULT_HISTORY_LIMITS, beforeEpoch } from './history.js'
 import type { HistoryLimits, HistoryRead, StoredMessage } from './history.js'
 import type { Log } from './log.js'
 import { PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
@@ -18,6 +19,7 @@ const KEY_PREFIX = 'switchboard:'
 const historyKey = (channel: string) => `${KEY_PREFIX}history:${channel}`
 const idChannel = (channel: string) => `${KEY_PREFIX}id:${channel}`
 const droppedKey = (channel: string) => `${KEY_PREFIX}dropped:${channel}`
+const EPOCH_KEY = `${KEY_PREFIX}epoch`
 
 export interface RedisBackendOptions {
   history?: Partial<HistoryLimits>
@@ -107,7 +109,7 @@ export class RedisBackend implements Broker, SharedState {
 
   async publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
     const { maxMessages, maxAgeMs } = this.historyLimits
-    const keys = [historyKey(channel), sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel), droppedKey(channel)]
+    const keys = [historyKey(channel), sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel), droppedKey(channel), EPOCH_KEY]
     const args = [channel, data, String(maxMessages), String(maxAgeMs), sender ? String(sender.seq) : '', String(this.sendWindow.sessionTtlMs), idChannel(channel)]
     try {
       return (await this.run(PUBLISH, keys, args)) === null ? 'duplicate' : 'published'
@@ -120,11 +122,13 @@ export class RedisBackend implements Broker, SharedState {
 
   async history(channel: string, since?: MessageId): Promise<HistoryRead> {
     const { maxMessages, maxAgeMs } = this.historyLimits
-    const keys = [historyKey(channel), historyKey(channel), droppedKey(channel)]
+    const keys = [historyKey(channel), historyKey(channel), droppedKey(channel), EPOCH_KEY]
     const reply = await this.run(READ, keys, [since ?? '', '', String(maxMessages), String(maxAgeMs)])
-    const [last, dropped, entries] = reply as [string, string, Array<[string, string[]]>]
+    const [last, dropped, entries, epoch] = reply as [string, string, Array<[string, string[]]>, string]
     const messages: StoredMessage[] = entries.map(([id, fields]) => ({ id, data: fields[1] ?? '' }))
-    return { last, dropped, messages }
+    // Everything before this Redis's epoch is unknown to it: dropped, as far as a reader can tell.
+    const unknown = beforeEpoch(Number(epoch))
+    return { last, dropped: compareMessageIds(dropped, unknown) > 0 ? dropped : unknown, messages }
   }
 
   /** Runs a script by its hash, loading it first when Redis does not have it (a new or restarted Redis). */

@@ -6,8 +6,18 @@
  */
 
 // Trims KEYS[1] to ARGV[3] entries and ARGV[4] ms of age, recording the newest trimmed id in KEYS[3].
-// (Redis's own max-deleted-entry-id counts XDEL only, not trimming.)
+// (Redis's own max-deleted-entry-id counts XDEL only, not trimming.) And the epoch, KEYS[4]: when this
+// Redis's history began, in ms. Ids from before it are unknown here (Redis lost its data).
 const TRIM = `
+local function epoch()
+  local started = redis.call('GET', KEYS[4])
+  if started then return started end
+  local now = redis.call('TIME')
+  started = tostring(tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
+  redis.call('SET', KEYS[4], started)
+  return started
+end
+
 local function trim(maxlen, maxage)
   local cut = nil
   local excess = redis.call('XLEN', KEYS[1]) - maxlen
@@ -28,7 +38,7 @@ end
 `
 
 /**
- * KEYS: history stream, sender session (the stream again when there is no sender), dropped mark.
+ * KEYS: history stream, sender session (the stream again when there is no sender), dropped mark, epoch.
  * ARGV: channel, data, max messages, max age ms, seq ('' when none), session ttl ms, id channel.
  * Drops a re-sent message (returns nil); else appends it to the stream, trims the stream, announces
  * the id on the id channel and then publishes the raw payload on the channel itself, exactly as
@@ -43,6 +53,7 @@ if ARGV[5] ~= '' then
   end
   redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[6])
 end
+epoch()
 local id = redis.call('XADD', KEYS[1], '*', 'd', ARGV[2])
 trim(tonumber(ARGV[3]), tonumber(ARGV[4]))
 redis.call('PUBLISH', ARGV[7], id)
@@ -51,20 +62,12 @@ return id
 `
 
 /**
- * KEYS: history stream, (unused), dropped mark. ARGV: since ('' for none), (unused), max messages, max age ms.
- * Returns { last id, newest dropped id, entries after since }. A reader whose `since` names a message
- * of a stream that no longer exists (Redis lost its data) is told everything until now was dropped.
+ * KEYS: history stream, (unused), dropped mark, epoch. ARGV: since ('' for none), (unused), max messages, max age ms.
+ * Returns { last id, newest dropped id, entries after since, epoch }.
  */
 export const READ_SCRIPT = `${TRIM}
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  local dropped = redis.call('GET', KEYS[3])
-  if not dropped and ARGV[1] ~= '' and ARGV[1] ~= '0-0' then
-    -- The reader saw messages this Redis does not know (it lost its data): everything until now is gone.
-    local now = redis.call('TIME')
-    dropped = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - 1) .. '-0'
-  end
-  return {'0-0', dropped or '0-0', {}}
-end
+local started = epoch()
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'0-0', redis.call('GET', KEYS[3]) or '0-0', {}, started} end
 trim(tonumber(ARGV[3]), tonumber(ARGV[4]))
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
 local last = '0-0'
@@ -73,5 +76,5 @@ for i = 1, #info, 2 do
 end
 local entries = {}
 if ARGV[1] ~= '' then entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+') end
-return {last, redis.call('GET', KEYS[3]) or '0-0', entries}
+return {last, redis.call('GET', KEYS[3]) or '0-0', entries, started}
 `

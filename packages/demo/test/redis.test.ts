@@ -159,24 +159,30 @@ describe('several processes on one Redis', () => {
     expect(frames.slice(2).map((f) => f.replace(ID, ''))).toEqual([5, 6, 7].map((n) => `broadcast_channel:{"n":${n}}`))
   })
 
-  it('reports a gap to a reader resuming after Redis lost its data, instead of saying nothing', async () => {
+  it('reports a gap to a reader resuming after Redis lost its data, even once new messages came', async () => {
     const [first] = await cluster()
     if (!first) throw new Error('a server expected')
     const a = await newParticipant(first.url)
-    const reader = await peer(first.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'reader-session' })
+    const resuming = (extra: Record<string, string>) => peer(first.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'reader-session', ...extra })
+    const reader = await resuming({})
     await reader.received(1)
     reader.send('broadcast_channel:{"n":1}')
-    await reader.received(3)
+    await reader.receivedFrame(':{"type":"ack","seq":1}')
+    await expect.poll(() => reader.frames.some((f) => /^\d/.test(f))).toBe(true)
     const since = /^(\d+-\d+) /.exec(reader.frames.find((f) => /^\d/.test(f)) ?? '')?.[1] ?? ''
     reader.ws.terminate()
+    // What a Redis restart without persistence does to history (participants are kept, so the credential still works).
     const admin = createRedisClient({ url: redis.url })
     await admin.connect()
     cleanups.push(() => admin.quit())
-    // As a restart without persistence would, but keeping the participant so the credential still works.
-    await admin.del([`switchboard:history:${BROADCAST_CHANNEL}`])
-    const back = await peer(first.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'reader-session', sb_since: since, sb_seq: '2' })
+    await admin.del([`switchboard:history:${BROADCAST_CHANNEL}`, `switchboard:dropped:${BROADCAST_CHANNEL}`, 'switchboard:epoch'])
+    const talker = await peer(first.url, a.query(BROADCAST_CHANNEL))
+    talker.send('broadcast_channel:{"n":"after the loss"}')
+    await talker.receivedFrame('broadcast_channel:{"n":"after the loss"}')
+    const back = await resuming({ sb_since: since, sb_seq: '2' })
     const [hello, gap] = await back.received(2)
     const last = (JSON.parse((hello ?? '').slice(1)) as { last: string }).last
     expect(gap).toBe(`:{"type":"gap","since":"${since}","last":"${last}"}`)
+    await expect.poll(() => back.frames.some((f) => f.endsWith('broadcast_channel:{"n":"after the loss"}'))).toBe(true)
   })
 })
