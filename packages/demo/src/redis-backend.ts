@@ -17,7 +17,8 @@ type RedisClient = ReturnType<typeof createClient>
 // stay raw, as Dallinger's are, and each has a companion channel that announces message ids.
 const KEY_PREFIX = 'switchboard:'
 const historyKey = (channel: string) => `${KEY_PREFIX}history:${channel}`
-const idChannel = (channel: string) => `${KEY_PREFIX}id:${channel}`
+const ID_PREFIX = `${KEY_PREFIX}id:`
+const idChannel = (channel: string) => ID_PREFIX + channel
 const droppedKey = (channel: string) => `${KEY_PREFIX}dropped:${channel}`
 const EPOCH_KEY = `${KEY_PREFIX}epoch`
 
@@ -43,6 +44,7 @@ const READ = script(READ_SCRIPT)
  */
 export class RedisBackend implements Broker, SharedState {
   private readonly listeners = new Map<string, Set<BrokerListener>>()
+  private readonly subscriptions = new Map<string, Promise<void>>()
   // The id announced for the next payload on each channel (see PUBLISH_SCRIPT).
   private readonly announcedIds = new Map<string, MessageId>()
   private readonly historyLimits: HistoryLimits
@@ -82,29 +84,54 @@ export class RedisBackend implements Broker, SharedState {
 
   async subscribe(channel: string, listener: BrokerListener): Promise<() => void> {
     let local = this.listeners.get(channel)
-    if (!local) {
-      local = new Set()
-      this.listeners.set(channel, local)
-      // One SUBSCRIBE for both, so no message can fall between them.
-      await this.subscriber.subscribe([idChannel(channel), channel], (message, from) => {
-        if (from !== channel) {
-          this.announcedIds.set(channel, message)
-          return
-        }
-        const id = this.announcedIds.get(channel)
-        this.announcedIds.delete(channel)
-        this.deliver(channel, message, id)
-      })
+    let subscribed = this.subscriptions.get(channel)
+    if (!local || !subscribed) {
+      const fresh = new Set<BrokerListener>()
+      // One SUBSCRIBE for both, so no message can fall between them; one listener for every channel.
+      subscribed = this.subscriber.subscribe([idChannel(channel), channel], this.onMessage)
+      this.listeners.set(channel, fresh)
+      this.subscriptions.set(channel, subscribed)
+      subscribed.catch(() => this.forget(channel, fresh))
+      local = fresh
     }
     const wrapped: BrokerListener = (data, id) => listener(data, id)
     local.add(wrapped)
+    // Every subscriber waits for the subscription, also one that comes while it is being made.
+    try {
+      await subscribed
+    } catch (error) {
+      local.delete(wrapped)
+      throw error
+    }
     return () => {
       local.delete(wrapped)
-      if (local.size > 0 || this.listeners.get(channel) !== local) return
-      this.listeners.delete(channel)
-      this.announcedIds.delete(channel)
-      this.subscriber.unsubscribe([idChannel(channel), channel]).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
+      if (local.size > 0 || !this.forget(channel, local)) return
+      // With the listener given, a SUBSCRIBE that follows before Redis answers is not swallowed.
+      this.subscriber.unsubscribe([idChannel(channel), channel], this.onMessage).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
     }
+  }
+
+  /** Drops `channel`'s local entries if they are still `local`'s; true when they were. */
+  private forget(channel: string, local: Set<BrokerListener>): boolean {
+    if (this.listeners.get(channel) !== local) return false
+    this.listeners.delete(channel)
+    this.subscriptions.delete(channel)
+    this.announcedIds.delete(channel)
+    return true
+  }
+
+  /**
+   * Every pub/sub message of this process: an id announced on `switchboard:id:<channel>` is kept for
+   * the payload that follows it on `<channel>` (raw channel names never contain ':').
+   */
+  private readonly onMessage = (message: string, from: string): void => {
+    if (from.startsWith(ID_PREFIX)) {
+      this.announcedIds.set(from.slice(ID_PREFIX.length), message)
+      return
+    }
+    const id = this.announcedIds.get(from)
+    this.announcedIds.delete(from)
+    this.deliver(from, message, id)
   }
 
   async publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {

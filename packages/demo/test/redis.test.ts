@@ -94,6 +94,25 @@ describe('several processes on one Redis', () => {
     await expect.poll(subscribers).toBe(1)
   })
 
+  it('delivers once, and keeps delivering, when a channel is subscribed again before Redis confirmed its unsubscribe', async () => {
+    const backend = await RedisBackend.connect(redis.url, silentLog)
+    cleanups.push(() => backend.close())
+    const publisher = createRedisClient({ url: redis.url })
+    await publisher.connect()
+    cleanups.push(() => publisher.quit())
+    const first: string[] = []
+    const second: string[] = []
+    const stop = await backend.subscribe('flapping', (data) => first.push(data))
+    // The last local listener leaves and a new one comes at once, as when every socket drops and one reconnects.
+    stop()
+    await backend.subscribe('flapping', (data) => second.push(data))
+    for (const n of [1, 2, 3]) {
+      await publisher.publish('flapping', `m${n}`)
+      await expect.poll(() => second).toEqual(Array.from({ length: n }, (_, i) => `m${i + 1}`))
+    }
+    expect(first).toEqual([])
+  })
+
   it('survives a Redis restart: reconnects, resubscribes, reports the outage, and relays again', async () => {
     const [first, second] = await cluster()
     if (!first || !second) throw new Error('two servers expected')
