@@ -67,9 +67,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       {
         _onState: (change) => this.#changeState(change),
         _onFrame: (data, id) => this.#receive(data, id),
-        _onGap: (gap) => {
-          for (const listener of [...this.#gapListeners]) this.#safely(() => listener(gap), 'gap listener')
-        },
+        _onGap: (gap) => this.#callEach(this.#gapListeners, gap, 'gap listener'),
         _onError: (error) => this.#report(error),
       },
     )
@@ -184,7 +182,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       if (!(result instanceof Promise) && !result.ok) {
         const error = new SchemaError(`Not sent: "${String(type)}": ${describeIssues(result.issues)}`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues })
         this.#report(error)
-        return Receipt._failed(error)
+        return new Receipt(error)
       }
     }
     return this.#transport.send(frame)
@@ -214,7 +212,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   }
 
   #changeState(change: StateChange): void {
-    for (const listener of [...this.#stateListeners]) this.#safely(() => listener(change), 'state listener')
+    this.#callEach(this.#stateListeners, change, 'state listener')
     if (change.next === 'closed') {
       this.#emitter.all.clear()
       this.#anyHandlers.clear()
@@ -281,7 +279,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   #wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
     const matches = compileFilter(filter, this.identity.participantId?.toString())
-    // The try/catch is written out here rather than through #safely, which would cost a closure per message.
+    // The try/catch is written out here rather than through a shared helper, which would cost a closure per message.
     return ({ payload, meta }) => {
       try {
         if (matches(payload)) handler(payload, meta)
@@ -291,11 +289,14 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     }
   }
 
-  #safely(fn: () => void, what: string): void {
-    try {
-      fn()
-    } catch (error) {
-      this.#listenerFailed(what, error)
+  /** Calls each listener with `value`; one that throws is reported and the others still run. */
+  #callEach<T>(listeners: Set<(value: T) => void>, value: T, what: string): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(value)
+      } catch (error) {
+        this.#listenerFailed(what, error)
+      }
     }
   }
 

@@ -25,15 +25,10 @@ export class Receipt {
   #settle!: (status: SendStatus) => void
   #final = false
 
-  constructor() {
+  /** @internal `failure`: a send that failed at once. */
+  constructor(failure?: SwitchboardError) {
     this.settled = new Promise((resolve) => (this.#settle = resolve))
-  }
-
-  /** @internal A send that failed at once. */
-  static _failed(error: SwitchboardError): Receipt {
-    const receipt = new Receipt()
-    receipt._update('failed', true, error)
-    return receipt
+    if (failure) this._update('failed', true, failure)
   }
 
   /** @internal Moves the status on; `final` settles it. */

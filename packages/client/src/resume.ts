@@ -48,13 +48,17 @@ export class Resume {
   _read(data: string): ExtensionFrame {
     if (data.startsWith(':{')) {
       try {
-        const meta = JSON.parse(data.slice(1)) as ExtensionFrame
+        const meta = JSON.parse(data.slice(1)) as Partial<Record<string, unknown>>
+        if (meta.type === 'ack' && typeof meta.seq === 'number') return meta as ExtensionFrame
         // Delivery goes on after a hello's or a gap's `last`, whatever came before.
-        if (meta.type === 'hello' || meta.type === 'gap') this._last = meta.last
-        return meta
+        if ((meta.type === 'hello' || (meta.type === 'gap' && typeof meta.since === 'string')) && typeof meta.last === 'string') {
+          this._last = meta.last
+          return meta as ExtensionFrame
+        }
       } catch {
-        // Not ours: handled as a plain frame below.
+        // Not JSON.
       }
+      // Anything else is no extension frame: it goes on as a frame of no channel, which the channel ignores.
     }
     const id = ID_FRAME.exec(data)?.[1]
     if (id === undefined) return { type: 'message', frame: data }

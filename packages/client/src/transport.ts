@@ -112,7 +112,7 @@ export class Transport {
 
   #refuse(error: SendError): Receipt {
     this.#handlers._onError(error)
-    return Receipt._failed(error)
+    return new Receipt(error)
   }
 
   /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */

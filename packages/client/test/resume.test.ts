@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { compareMessageIds } from '../src/message-id.js'
 import { FakeWebSocket } from '../src/fake-web-socket.js'
 import type { Gap } from '../src/resume.js'
+import type { StateChange } from '../src/connection-state.js'
 import { fakeClient, nextSocket, reconnectSocket, record } from './helpers.js'
 
 beforeEach(() => {
@@ -15,6 +16,19 @@ afterEach(() => {
 const hello = (last: string) => `:{"type":"hello","v":1,"last":"${last}"}`
 const ack = (seq: number) => `:{"type":"ack","seq":${seq}}`
 const params = (socket: FakeWebSocket) => Object.fromEntries(new URL(socket.url).searchParams)
+
+/** Plays a server with the extension: opens `socket` and says hello, resuming after `last`. */
+function greet(socket: FakeWebSocket, last: string): FakeWebSocket {
+  socket.open()
+  socket.receive(hello(last))
+  return socket
+}
+
+/** Drops `socket` as the network would, and returns the reconnect attempt's socket, greeted. */
+async function dropAndResume(socket: FakeWebSocket, states: StateChange[], last: string): Promise<FakeWebSocket> {
+  socket.serverClose(1006)
+  return greet(await reconnectSocket(states), last)
+}
 
 /** A resuming channel `c` whose first socket is open and greeted. */
 async function resumingChannel(options = {}) {
@@ -56,8 +70,7 @@ describe('resume extension', () => {
     const { channel, socket } = await resumingChannel()
     const first = channel.send({ n: 1 })
     expect(first.status).toBe('queued')
-    socket.open()
-    socket.receive(hello('0-0'))
+    greet(socket, '0-0')
     const second = channel.send({ n: 2 })
     const third = channel.send({ n: 3 })
     expect([first, second, third].map((r) => r.status)).toEqual(['sent', 'sent', 'sent'])
@@ -68,8 +81,7 @@ describe('resume extension', () => {
 
   it('re-sends what was not acknowledged after a reconnect, numbered from the oldest, and resumes after the last id', async () => {
     const { channel, socket, states, received } = await resumingChannel()
-    socket.open()
-    socket.receive(hello('1-0'))
+    greet(socket, '1-0')
     socket.receive('2-0 c:{"n":"a"}')
     channel.send({ n: 1 })
     channel.send({ n: 2 })
@@ -79,8 +91,7 @@ describe('resume extension', () => {
     const queuedWhileDown = channel.send({ n: 4 })
     const next = await reconnectSocket(states)
     expect(params(next)).toMatchObject({ sb: '1', sb_seq: '2', sb_since: '2-0', sb_session: params(socket).sb_session })
-    next.open()
-    next.receive(hello('2-0'))
+    greet(next, '2-0')
     expect(next.sent).toEqual(['c:{"n":2}', 'c:{"n":3}', 'c:{"n":4}'])
     next.receive(ack(4))
     expect(queuedWhileDown.status).toBe('acknowledged')
@@ -89,16 +100,12 @@ describe('resume extension', () => {
 
   it('delivers each message once and in order, dropping what it has seen', async () => {
     const { socket, received, states } = await resumingChannel()
-    socket.open()
-    socket.receive(hello('1-0'))
+    greet(socket, '1-0')
     socket.receive('1-5 c:{"n":1}')
     socket.receive('1-6 c:{"n":2}')
     socket.receive('1-6 c:{"n":2}')
     socket.receive('1-5 c:{"n":1}')
-    socket.serverClose(1006)
-    const next = await reconnectSocket(states)
-    next.open()
-    next.receive(hello('1-6'))
+    const next = await dropAndResume(socket, states, '1-6')
     next.receive('1-6 c:{"n":2}')
     next.receive('2-0 c:{"n":3}')
     // Published straight into Redis by another program: no id, delivered as it comes.
@@ -113,13 +120,9 @@ describe('resume extension', () => {
 
   it('reports a gap when history no longer covers the hole, and goes on after it', async () => {
     const { socket, received, gaps, states } = await resumingChannel()
-    socket.open()
-    socket.receive(hello('1-0'))
+    greet(socket, '1-0')
     socket.receive('3-0 c:{"n":1}')
-    socket.serverClose(1006)
-    const next = await reconnectSocket(states)
-    next.open()
-    next.receive(hello('9-0'))
+    const next = await dropAndResume(socket, states, '9-0')
     next.receive(':{"type":"gap","since":"3-0","last":"9-0"}')
     next.receive('9-1 c:{"n":2}')
     expect(gaps).toEqual([{ since: '3-0', last: '9-0' }])
@@ -163,6 +166,21 @@ describe('resume extension', () => {
     expect([early.status, later.status]).toEqual(['sent', 'acknowledged'])
   })
 
+  it('ignores extension frames it does not understand, and goes on', async () => {
+    const { channel, socket, received, gaps, errors } = await resumingChannel()
+    greet(socket, '1-0')
+    const receipt = channel.send({ n: 1 })
+    for (const odd of [':{"type":"future"}', ':{}', ':{"type":"ack"}', ':{"type":"ack","seq":"1"}', ':{"type":"gap","last":"5-0"}', ':{"type":"hello"}', ':{not json', ':[1]']) {
+      expect(() => socket.receive(odd)).not.toThrow()
+    }
+    socket.receive('2-0 c:{"n":"after"}')
+    socket.receive(ack(1))
+    expect(received).toEqual([{ n: 'after', id: '2-0' }])
+    expect(gaps).toEqual([])
+    expect(receipt.status).toBe('acknowledged')
+    expect(errors).toEqual([])
+  })
+
   it('takes a first frame that is not a hello as a plain server, and delivers it', async () => {
     const { channel, socket, received } = await resumingChannel()
     socket.open()
@@ -173,8 +191,7 @@ describe('resume extension', () => {
 
   it('fails what is held when the channel closes, saying it may not have arrived', async () => {
     const { channel, socket, errors } = await resumingChannel()
-    socket.open()
-    socket.receive(hello('0-0'))
+    greet(socket, '0-0')
     const unacknowledged = channel.send({ n: 1 })
     channel.close()
     await expect(unacknowledged.settled).resolves.toBe('failed')
@@ -184,8 +201,7 @@ describe('resume extension', () => {
 
   it('counts unacknowledged sends against the outbox limit', async () => {
     const { channel, socket } = await resumingChannel({ outboxLimit: 2 })
-    socket.open()
-    socket.receive(hello('0-0'))
+    greet(socket, '0-0')
     channel.send({ n: 1 })
     channel.send({ n: 2 })
     const third = channel.send({ n: 3 })

@@ -29,6 +29,11 @@ export interface HistoryRead {
   messages: StoredMessage[]
 }
 
+/** The later of two ids. */
+export function laterId(a: MessageId, b: MessageId): MessageId {
+  return compareMessageIds(a, b) >= 0 ? a : b
+}
+
 /** Whether a reader that last saw `since` missed messages history no longer holds. */
 export function hasGap(read: HistoryRead, since: MessageId): boolean {
   return compareMessageIds(read.dropped, since) > 0

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { compareMessageIds } from '@switchboard/client'
 import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
 import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
-import { DEFAULT_HISTORY_LIMITS, beforeEpoch } from './history.js'
+import { DEFAULT_HISTORY_LIMITS, beforeEpoch, laterId } from './history.js'
 import type { HistoryLimits, HistoryRead, StoredMessage } from './history.js'
 import type { Log } from './log.js'
 import { PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
@@ -155,7 +154,7 @@ export class RedisBackend implements Broker, SharedState {
     const messages: StoredMessage[] = entries.map(([id, fields]) => ({ id, data: fields[1] ?? '' }))
     // Everything before this Redis's epoch is unknown to it: dropped, as far as a reader can tell.
     const unknown = beforeEpoch(Number(epoch))
-    return { last, dropped: compareMessageIds(dropped, unknown) > 0 ? dropped : unknown, messages }
+    return { last, dropped: laterId(dropped, unknown), messages }
   }
 
   /** Runs a script by its hash, loading it first when Redis does not have it (a new or restarted Redis). */

@@ -1,7 +1,7 @@
 import { compareMessageIds } from '@switchboard/client'
 import type { MessageId } from '@switchboard/client'
 import type { Broker } from './broker.js'
-import { hasGap } from './history.js'
+import { hasGap, laterId } from './history.js'
 
 /**
  * The server side of the resume extension (docs/protocol.md). A socket opts in with `?sb=1`; a stock
@@ -41,8 +41,6 @@ export const extensionFrame = {
   message: (channel: string, data: string, id: MessageId | undefined) => (id === undefined ? `${channel}:${data}` : `${id} ${channel}:${data}`),
 }
 
-const later = (a: MessageId, b: MessageId): MessageId => (compareMessageIds(a, b) >= 0 ? a : b)
-
 /**
  * Subscribes a resuming socket: live messages are held while history after `since` is read and sent,
  * then released, each message once, in id order. Sends `hello` first and `gap` when history no
@@ -54,7 +52,7 @@ export async function subscribeResuming(broker: Broker, channel: string, request
   let since = request.since
   if (since === undefined) {
     const head = await broker.history(channel)
-    since = later(head.last, head.dropped)
+    since = laterId(head.last, head.dropped)
   }
   let held: Array<[string, MessageId | undefined]> | undefined = []
   let last = since
@@ -68,7 +66,7 @@ export async function subscribeResuming(broker: Broker, channel: string, request
   const unsubscribe = await broker.subscribe(channel, (data, id) => (held ? held.push([data, id]) : forward(data, id)))
   try {
     const read = await broker.history(channel, since)
-    last = later(since, read.dropped)
+    last = laterId(since, read.dropped)
     send(extensionFrame.hello(last))
     if (hasGap(read, since)) send(extensionFrame.gap(since, last))
     for (const { id, data } of read.messages) forward(data, id)

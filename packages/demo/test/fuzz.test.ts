@@ -35,6 +35,16 @@ describe('fuzz', () => {
       () => [`broadcast_channel:${'x'.repeat(Math.floor(random() * 100_000))}`, false],
     ]
 
+    // Resume parameters (docs/protocol.md), valid or not: none, a fresh session, ids from the past and future, garbage.
+    const resumeParams: Array<Record<string, string>> = [
+      {},
+      { sb: '1', sb_session: 'rogue-session-1' },
+      { sb: '1', sb_session: 'rogue-session-1', sb_seq: '1', sb_since: '0-0' },
+      { sb: '1', sb_session: 'rogue-session-2', sb_since: '99999999999999-999' },
+      { sb: '1', sb_session: 'x', sb_seq: '-3' },
+      { sb: '1', sb_session: 'rogue-session-2', sb_since: 'not-an-id' },
+    ]
+
     // The well-behaved pair.
     const alice = await newParticipant(server.url)
     const bob = await newParticipant(server.url)
@@ -49,7 +59,11 @@ describe('fuzz', () => {
     while (Date.now() < deadline) {
       // Connection churn: credentialed or not, any channel, closed at random moments.
       const who = random() < 0.5 ? await newParticipant(server.url) : undefined
-      const query = new URLSearchParams({ channel: pick(channels), ...(who ? { participant_id: who.id, token: random() < 0.8 ? who.token : 'bad' } : {}) })
+      const query = new URLSearchParams({
+        channel: pick(channels),
+        ...(who ? { participant_id: who.id, token: random() < 0.8 ? who.token : 'bad' } : {}),
+        ...pick(resumeParams),
+      })
       const rogue = new WebSocket(`${wsUrl}/chat?${query}`)
       stats.sockets += 1
       rogue.on('error', () => {})
