@@ -140,7 +140,6 @@ export class ChatRelay {
       work: Promise.resolve(),
       unsubscribe: () => {},
     }
-    if (typeof resume === 'string') return this.refuse(connection, RELAY_CLOSE.badResume, 'socket.refused', { detail: resume })
     this.connections.add(connection)
     ws.on('pong', () => {
       connection.alive = true
@@ -148,11 +147,13 @@ export class ChatRelay {
     ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
     ws.on('error', (error) => this.options.log('warn', 'socket.error', { channel: connection.channel, ...connection.client, error }))
     ws.once('close', (code, reason) => this.release(connection, code, reason.toString('utf8')))
-    this.serially(connection, () => this.admit(connection, request, query))
+    this.serially(connection, () => this.admit(connection, request, query, typeof resume === 'string' ? resume : undefined))
   }
 
-  private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams): Promise<void> {
+  /** Lets the socket in, or refuses it (`badResume` says what is wrong with its resume parameters). */
+  private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams, badResume: string | undefined): Promise<void> {
     const { channel, client } = connection
+    if (badResume !== undefined) return this.refuse(connection, RELAY_CLOSE.badResume, 'socket.refused', { detail: badResume })
     const admission = admit(request, query, this.options.admission)
     if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
     const participant = admission.participantId
