@@ -1,7 +1,7 @@
 // The load side of the fan-out benchmark, in its own process: SUBSCRIBERS sockets on the channel (spread
 // over SUBSCRIBE_URLS), one publisher on PUBLISH_URL sending MESSAGES timestamped frames as fast as it can.
 import { performance } from 'node:perf_hooks'
-import { Credentials, MemoryState } from '@switchboard/demo'
+import { Credentials, MemoryState } from '@switchboard/server'
 import { WebSocket } from 'ws'
 
 const env = process.env

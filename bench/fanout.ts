@@ -1,6 +1,6 @@
-// 2. Server fan-out: one channel, 500 subscribers in a separate load process, 2,000 messages; the demo
-// server against a raw ws broadcast server (the ceiling), then the demo in Redis mode on two processes.
-import { startRedis } from '../packages/demo/test/redis-server.js'
+// 2. Server fan-out: one channel, 500 subscribers in a separate load process, 2,000 messages; Switchboard
+// server against a raw ws broadcast server (the ceiling), then Switchboard in Redis mode on two processes.
+import { startRedis } from '../packages/server/test/redis-server.js'
 import { fmt, runLoad, startServer } from './harness.js'
 import type { ServerProcess } from './harness.js'
 
@@ -15,7 +15,7 @@ export interface FanoutRun {
 
 export interface FanoutResult {
   raw: FanoutRun
-  demo: FanoutRun
+  switchboard: FanoutRun
   redis: FanoutRun
 }
 
@@ -36,19 +36,19 @@ export async function benchFanout(): Promise<FanoutResult> {
   const rawRun = await measure('raw ws (ceiling)', [raw])
   await raw.stop()
 
-  const demo = await startServer('demo', { SWITCHBOARD_SECRET: SECRET })
-  const demoRun = await measure('demo server, in memory', [demo])
-  await demo.stop()
+  const switchboard = await startServer('switchboard', { SWITCHBOARD_SECRET: SECRET })
+  const switchboardRun = await measure('Switchboard server, in memory', [switchboard])
+  await switchboard.stop()
 
   const redis = await startRedis()
   const env = { SWITCHBOARD_SECRET: SECRET, REDIS_URL: redis.url }
-  const two = [await startServer('demo', env), await startServer('demo', env)]
-  const redisRun = await measure('demo server, Redis, 2 processes', two)
+  const two = [await startServer('switchboard', env), await startServer('switchboard', env)]
+  const redisRun = await measure('Switchboard server, Redis, 2 processes', two)
   for (const server of two) await server.stop()
   await redis.stop()
 
-  console.log(`fan-out ratio to raw: in memory ${fmt(demoRun.perSecond / rawRun.perSecond, 2)}×, Redis ${fmt(redisRun.perSecond / rawRun.perSecond, 2)}×`)
-  return { raw: rawRun, demo: demoRun, redis: redisRun }
+  console.log(`fan-out ratio to raw: in memory ${fmt(switchboardRun.perSecond / rawRun.perSecond, 2)}×, Redis ${fmt(redisRun.perSecond / rawRun.perSecond, 2)}×`)
+  return { raw: rawRun, switchboard: switchboardRun, redis: redisRun }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchFanout()

@@ -40,7 +40,7 @@ export interface ServerProcess {
 }
 
 /** Starts servers/<kind>.ts and waits for its "ready <port> <pid>" line. */
-export async function startServer(kind: 'demo' | 'raw', env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServer(kind: 'switchboard' | 'raw', env: Record<string, string> = {}): Promise<ServerProcess> {
   let resolveReady: (ready: [number, number]) => void = () => {}
   const ready = new Promise<[number, number]>((resolve) => (resolveReady = resolve))
   // The line names the server's own pid: the child here is tsx, which runs the server in a process of its own.

@@ -1,5 +1,5 @@
 // The load side of the memory benchmark: CONNECTIONS idle sockets to URL, then "ready", then it waits.
-import { Credentials, MemoryState } from '@switchboard/demo'
+import { Credentials, MemoryState } from '@switchboard/server'
 import { WebSocket } from 'ws'
 
 const env = process.env

@@ -1,4 +1,4 @@
-// 4. Memory: server RSS per idle connection at 2,000 connections, the demo server against raw ws.
+// 4. Memory: server RSS per idle connection at 2,000 connections, the Switchboard server against raw ws.
 import { once } from 'node:events'
 import { fmt, rssOf, runScript, startServer } from './harness.js'
 
@@ -12,7 +12,7 @@ export interface MemoryRun {
   perConnection: number
 }
 
-async function measure(kind: 'raw' | 'demo'): Promise<MemoryRun> {
+async function measure(kind: 'raw' | 'switchboard'): Promise<MemoryRun> {
   const server = await startServer(kind, { SWITCHBOARD_SECRET: SECRET })
   await settle()
   await server.collect()
@@ -32,11 +32,11 @@ async function measure(kind: 'raw' | 'demo'): Promise<MemoryRun> {
   return run
 }
 
-export async function benchMemory(): Promise<{ raw: MemoryRun; demo: MemoryRun }> {
+export async function benchMemory(): Promise<{ raw: MemoryRun; switchboard: MemoryRun }> {
   const raw = await measure('raw')
-  const demo = await measure('demo')
-  console.log(`memory ratio demo/raw per connection: ${fmt(demo.perConnection / raw.perConnection, 2)}×`)
-  return { raw, demo }
+  const switchboard = await measure('switchboard')
+  console.log(`memory ratio switchboard/raw per connection: ${fmt(switchboard.perConnection / raw.perConnection, 2)}×`)
+  return { raw, switchboard }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchMemory()

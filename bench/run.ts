@@ -64,8 +64,8 @@ faster relay.
 | server | deliveries/s | p50 ms | p99 ms | ratio to raw |
 |---|---|---|---|---|
 ${row('raw ws broadcast (ceiling)', fanout.raw)}
-${row('demo server, in memory', fanout.demo)}
-${row('demo server, Redis, 2 processes', fanout.redis)}
+${row('Switchboard server, in memory', fanout.switchboard)}
+${row('Switchboard server, Redis, 2 processes', fanout.redis)}
 
 ## 3. Reconnect storm (1,000 clients, server restart)
 
@@ -82,9 +82,9 @@ longer time until everyone is back.
 | server | RSS before | RSS at 2,000 sockets | per connection | ratio to raw |
 |---|---|---|---|---|
 | raw ws | ${fmt(memory.raw.before / 2 ** 20, 1)} MiB | ${fmt(memory.raw.after / 2 ** 20, 1)} MiB | ${fmt(memory.raw.perConnection / 1024, 1)} KiB | 1.00× |
-| demo server | ${fmt(memory.demo.before / 2 ** 20, 1)} MiB | ${fmt(memory.demo.after / 2 ** 20, 1)} MiB | ${fmt(memory.demo.perConnection / 1024, 1)} KiB | ${fmt(memory.demo.perConnection / memory.raw.perConnection, 2)}× |
+| Switchboard server | ${fmt(memory.switchboard.before / 2 ** 20, 1)} MiB | ${fmt(memory.switchboard.after / 2 ** 20, 1)} MiB | ${fmt(memory.switchboard.perConnection / 1024, 1)} KiB | ${fmt(memory.switchboard.perConnection / memory.raw.perConnection, 2)}× |
 
-The demo server holds more per socket than raw \`ws\`:
+The Switchboard server holds more per socket than raw \`ws\`:
 - its connection record: the bound participant, a rate-limit bucket, and a promise chain that keeps
   frames in order while access checks wait on the shared state;
 - four event listeners instead of two;

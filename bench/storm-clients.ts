@@ -3,7 +3,7 @@
 // is recorded when its socket is created.
 import { performance } from 'node:perf_hooks'
 import { createClient } from '@switchboard/client'
-import { Credentials, MemoryState } from '@switchboard/demo'
+import { Credentials, MemoryState } from '@switchboard/server'
 import { WebSocket } from 'ws'
 
 const env = process.env

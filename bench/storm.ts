@@ -15,7 +15,7 @@ export interface StormRun {
 const SECRET = 'bench-secret'
 
 async function storm(label: string, fixedDelay: boolean): Promise<StormRun> {
-  let server = await startServer('demo', { SWITCHBOARD_SECRET: SECRET })
+  let server = await startServer('switchboard', { SWITCHBOARD_SECRET: SECRET })
   const port = server.port
   let resolveReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (resolveReady = resolve))
@@ -27,7 +27,7 @@ async function storm(label: string, fixedDelay: boolean): Promise<StormRun> {
   await ready
   const down = Date.now()
   await server.stop()
-  server = await startServer('demo', { SWITCHBOARD_SECRET: SECRET, PORT: String(port) })
+  server = await startServer('switchboard', { SWITCHBOARD_SECRET: SECRET, PORT: String(port) })
   const downtimeMs = Date.now() - down
   await once(clients, 'exit')
   await server.stop()

@@ -1,4 +1,5 @@
-import { EXPERIMENT_CHANNEL, RedisBackend, silentLog, startDemoServer } from '@switchboard/demo'
+import { EXPERIMENT_CHANNEL, startDemoServer } from '@switchboard/demo'
+import { RedisBackend, silentLog } from '@switchboard/server'
 import type { DemoServer } from '@switchboard/demo'
 import { broadcastTexts, expect, test } from './fixtures.js'
 import type { Participant, User } from './fixtures.js'

@@ -1,7 +1,5 @@
-import { roomKey } from './access.js'
-import { CONTROL_CHANNEL, asControlEvent } from './control.js'
-import type { ControlEvent } from './control.js'
-import type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
+import { CONTROL_CHANNEL, asControlEvent } from '@switchboard/server'
+import type { ChannelRules, ControlEvent, Experiment, ExperimentApi, MessageContext } from '@switchboard/server'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
 import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
 
@@ -12,7 +10,14 @@ import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessa
  */
 export class ChatExperiment implements Experiment {
   readonly channel = EXPERIMENT_CHANNEL
-  readonly channelRules = { open: [BROADCAST_CHANNEL], inbox: [EXPERIMENT_CHANNEL] }
+  readonly channelRules: ChannelRules = [
+    { channel: BROADCAST_CHANNEL, subscribe: 'everyone', publish: 'everyone' },
+    // The inbox: whispers pass through it, so only the experiment reads it.
+    { channel: EXPERIMENT_CHANNEL, subscribe: 'experiment', publish: 'everyone' },
+    { channel: 'participant_{id}_channel', subscribe: 'owner', publish: 'owner' },
+    // The rooms this experiment creates, each for the two participants it paired.
+    { channel: 'room_*', subscribe: 'members', publish: 'members' },
+  ]
   private api: ExperimentApi | undefined
   /** Open sockets per participant, from connected/disconnected events. */
   private readonly sockets = new Map<string, number>()
@@ -87,7 +92,7 @@ export class ChatExperiment implements Experiment {
     this.rooms.set(id, room)
     const members = [partner, id]
     // Membership is recorded before the announcement, so the members' sockets are let in at once.
-    void this.api?.state.set(roomKey(room), JSON.stringify(members)).then(() => {
+    void this.api?.setMembers(room, members).then(() => {
       this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: members } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
       for (const [who, other] of [[partner, id], [id, partner]] as const) {
         this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)

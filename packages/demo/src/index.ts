@@ -1,28 +1,17 @@
-export { startDemoServer } from './server.js'
-export type { DemoServer, DemoServerOptions } from './server.js'
-export { ChatRelay, RELAY_CLOSE } from './relay.js'
-export type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
-export { RedisBackend } from './redis-backend.js'
-export type { RedisBackendOptions } from './redis-backend.js'
-export { MemoryBroker } from './memory-broker.js'
-export type { MemoryBrokerOptions } from './memory-broker.js'
-export { DEFAULT_HISTORY_LIMITS } from './history.js'
-export type { HistoryLimits, HistoryRead, StoredMessage } from './history.js'
-export { DEFAULT_SEND_WINDOW } from './send-window.js'
-export type { Sender, SendWindowLimits } from './send-window.js'
-export { ExperimentHost } from './experiment-host.js'
-export type { Experiment, ExperimentApi, MessageContext } from './experiment-host.js'
+// @switchboard/demo: the demo chat experiment, its messages and its server, by name.
+export { startDemoServer } from './demo-server.js'
+export type { DemoServer, DemoServerOptions } from './demo-server.js'
 export { ChatExperiment } from './chat-experiment.js'
-export { CONTROL_CHANNEL, asControlEvent } from './control.js'
-export type { ControlEvent } from './control.js'
-export { createLog, silentLog } from './log.js'
-export type { Log, LogLevel } from './log.js'
-export { pythonJsonDumps } from './python-json.js'
-export { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel } from './messages.js'
-export { ChannelAccess, REFUSAL } from './access.js'
-export type { ChannelRules, Verdict } from './access.js'
-export { Credentials } from './credentials.js'
-export { DEFAULT_LIMITS } from './limits.js'
-export type { Limits } from './limits.js'
-export { MemoryState } from './shared-state.js'
-export type { SharedState } from './shared-state.js'
+export {
+  AssignmentSchema,
+  BROADCAST_CHANNEL,
+  ChatSchema,
+  CloseChatroomSchema,
+  CreateChatroomSchema,
+  EXPERIMENT_CHANNEL,
+  RosterSchema,
+  WhisperSchema,
+  demoSchemas,
+  privateChannel,
+} from './messages.js'
+export type { AssignmentMessage, ChatMessage, CloseChatroomMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'

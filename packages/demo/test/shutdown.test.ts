@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { freePort } from './redis-server.js'
-import { newParticipant, peer } from './ws-peer.js'
+import { freePort } from '../../server/test/redis-server.js'
+import { newParticipant, peer } from '../../server/test/ws-peer.js'
 
 describe('the demo command', () => {
   it('prints the URL, and on SIGTERM closes sockets with 1001 and exits cleanly', async () => {

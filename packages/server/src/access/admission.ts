@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http'
+import { REFUSAL } from '../protocol/close-codes.js'
+import type { Credentials } from './credentials.js'
+import { originAllowed } from './origins.js'
+import type { AllowedOrigins } from './origins.js'
+
+export interface AdmissionOptions {
+  credentials: Credentials
+  /**
+   * Compatibility with stock Dallinger pages, which send no credential: a socket is bound to the
+   * `participant_id` it claims, unchecked. Anyone can then claim anyone's id.
+   * @default false
+   */
+  allowAnonymous: boolean
+  /**
+   * Page origins allowed to open sockets; `'*'` allows all. Clients that send no Origin (not browsers)
+   * are allowed: the check protects against other sites' pages, not against scripts.
+   * @default the server's own origin, from the request's Host
+   */
+  allowedOrigins?: AllowedOrigins
+}
+
+export type Admission = { ok: true; participantId: string | null } | { ok: false; code: number; reason: string }
+
+/** Decides whether a `/chat` socket may stay, and which participant it speaks for. */
+export function admit(request: IncomingMessage, query: URLSearchParams, options: AdmissionOptions): Admission {
+  const origin = request.headers.origin
+  if (origin !== undefined && !originAllowed(origin, request.headers.host, options.allowedOrigins)) {
+    return { ok: false, code: REFUSAL.forbidden, reason: `origin ${origin} is not allowed` }
+  }
+  const claimed = query.get('participant_id')
+  const token = query.get('token')
+  if (token !== null) {
+    if (claimed === null || !options.credentials.verify(claimed, token)) {
+      return { ok: false, code: REFUSAL.unauthorized, reason: 'invalid credential' }
+    }
+    return { ok: true, participantId: claimed }
+  }
+  if (options.allowAnonymous) return { ok: true, participantId: claimed }
+  return { ok: false, code: REFUSAL.unauthorized, reason: 'credential required (the token from POST /participant)' }
+}

@@ -1,0 +1,43 @@
+import type { MessageId } from '@switchboard/client'
+import type { HistoryRead } from '../history/history.js'
+import type { Sender } from '../history/send-window.js'
+
+/**
+ * Receives each message published to a channel: the payload (the text after `channel:`) and its id,
+ * which is missing only for a message published straight into Redis by another program.
+ */
+export type BrokerListener = (data: string, id: MessageId | undefined) => void
+
+/** What became of a publish: stored and relayed, dropped as a re-sent duplicate, or lost (Redis away). */
+export type PublishOutcome = 'published' | 'duplicate' | 'lost'
+
+/** What a broker tells operators (GET /status). */
+export interface BrokerStatus {
+  kind: 'memory' | 'redis'
+  connected: boolean
+  /** Times the connection to Redis was lost. */
+  outages: number
+  /** Publishes that failed while Redis was unreachable (their messages were lost). */
+  lostPublishes: number
+  /** The last outage, once it ended: when, how long, and how many channels were resubscribed. */
+  lastOutage?: { startedAt: string; durationMs: number; channels: number }
+}
+
+/**
+ * Fan-out between sockets and the experiment, with per-channel history. Channel names are raw (no
+ * prefix), as in Dallinger's Redis. Messages on one channel reach every listener in publish order,
+ * which is also the order of their ids.
+ */
+export interface Broker {
+  /** Listens to `channel`; resolves, once messages published from now on will arrive, with the function that stops listening. */
+  subscribe(channel: string, listener: BrokerListener): Promise<() => void>
+  /**
+   * Gives `data` an id, keeps it in the channel's history and relays it. With `sender`, a message the
+   * session already published is not published again ('duplicate'). Never rejects.
+   */
+  publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome>
+  /** The channel's history after `since` (nothing without it), its newest id and what was dropped. */
+  history(channel: string, since?: MessageId): Promise<HistoryRead>
+  status(): BrokerStatus
+  close(): Promise<void>
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util'
+import { ENVIRONMENT, serverOptionsFromEnv } from './config.js'
+import { runCommand } from './run.js'
+import { startServer } from './server.js'
+
+// `switchboard-server`: the server with no experiment, configured by the environment (or the same
+// settings as flags, which win).
+const FLAGS = {
+  port: { type: 'string', env: 'PORT' },
+  host: { type: 'string', env: 'HOST' },
+  'redis-url': { type: 'string', env: 'REDIS_URL' },
+  'channel-rules': { type: 'string', env: 'CHANNEL_RULES' },
+  pages: { type: 'string', env: 'PAGES_DIR' },
+  'allow-anonymous': { type: 'boolean', env: 'ALLOW_ANONYMOUS' },
+  'allowed-origins': { type: 'string', env: 'ALLOWED_ORIGINS' },
+  'log-level': { type: 'string', env: 'LOG_LEVEL' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+const USAGE = [
+  'Usage: switchboard-server [options]',
+  '',
+  'Runs the Switchboard /chat server without an experiment. Each option can also be set by its environment variable.',
+  '',
+  ...Object.entries(FLAGS).flatMap(([flag, spec]) => ('env' in spec ? [`  --${flag.padEnd(16)} ${spec.env.padEnd(16)} ${ENVIRONMENT[spec.env]}`] : [])),
+  `  ${''.padEnd(18)} ${'SWITCHBOARD_SECRET'.padEnd(16)} ${ENVIRONMENT.SWITCHBOARD_SECRET}`,
+  '',
+].join('\n')
+
+let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>
+try {
+  parsed = parseArgs({ options: FLAGS, strict: true })
+} catch (error) {
+  process.stderr.write(`switchboard-server: ${(error as Error).message}\n\n${USAGE}`)
+  process.exit(2)
+}
+if (parsed.values.help) {
+  process.stdout.write(USAGE)
+  process.exit(0)
+}
+const env: NodeJS.ProcessEnv = { ...process.env }
+for (const [flag, value] of Object.entries(parsed.values)) {
+  const spec = FLAGS[flag as keyof typeof FLAGS]
+  if ('env' in spec && value !== undefined) env[spec.env] = value === true ? '1' : String(value)
+}
+
+await runCommand('switchboard-server', async () => startServer(await serverOptionsFromEnv(env)), (server) =>
+  [`Switchboard server is running on ${server.url} (WebSocket ${server.url.replace(/^http/, 'ws')}/chat).`, server.channelRules.describe()].join('\n'),
+)

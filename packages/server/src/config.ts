@@ -1,0 +1,48 @@
+import { resolve } from 'node:path'
+import { loadChannelRules } from './access/channel-rules-source.js'
+import { RedisBackend } from './broker/redis-backend.js'
+import { createLog } from './log.js'
+import type { LogLevel } from './log.js'
+import type { ServerOptions } from './server.js'
+
+/** The environment variables the server reads, each with what it sets. */
+export const ENVIRONMENT = {
+  PORT: 'port to listen on (default 5000)',
+  HOST: 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)',
+  REDIS_URL: 'redis://host:port: share broker and state with other processes through Redis (default: in memory)',
+  RUN_EXPERIMENT: '0: serve sockets only; another process on the same Redis runs the experiment',
+  CHANNEL_RULES: 'a preset (standard, dallinger) or a JSON rules file (default: the experiment\'s rules, else standard)',
+  ALLOW_ANONYMOUS: '1: let stock Dallinger pages in without credentials, bound to the participant_id they claim',
+  ALLOWED_ORIGINS: 'a,b or *: page origins allowed besides the server\'s own',
+  PAGES_DIR: 'a folder of pages to serve at / (default: none)',
+  SWITCHBOARD_SECRET: 'the secret credentials are signed with (default: one kept in the shared state)',
+  LOG_LEVEL: 'debug, info, warn or error (default info)',
+} as const
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+
+/**
+ * Server options from the environment (see `ENVIRONMENT`). Connects to Redis when `REDIS_URL` is set;
+ * throws, naming the variable, when a value cannot work (a bad rules file, an unknown log level).
+ */
+export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ServerOptions> {
+  const level = env.LOG_LEVEL ?? 'info'
+  if (!LEVELS.includes(level as LogLevel)) throw new Error(`LOG_LEVEL=${level}: expected one of ${LEVELS.join(', ')}`)
+  const port = Number(env.PORT ?? 5000)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${env.PORT}: expected a port number`)
+  const log = createLog(level as LogLevel)
+  const channelRules = env.CHANNEL_RULES ? loadChannelRules(env.CHANNEL_RULES) : undefined
+  const redis = env.REDIS_URL ? await RedisBackend.connect(env.REDIS_URL, log) : undefined
+  const origins = env.ALLOWED_ORIGINS
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    log,
+    ...(redis ? { broker: redis, state: redis } : {}),
+    ...(channelRules ? { channelRules } : {}),
+    ...(env.PAGES_DIR ? { pagesDir: resolve(env.PAGES_DIR) } : {}),
+    runExperiment: env.RUN_EXPERIMENT !== '0',
+    allowAnonymous: env.ALLOW_ANONYMOUS === '1',
+    ...(origins ? { allowedOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()) } : {}),
+  }
+}

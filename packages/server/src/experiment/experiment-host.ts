@@ -1,0 +1,88 @@
+import type { RoomMembership } from '../access/rooms.js'
+import type { Broker } from '../broker/broker.js'
+import type { Log } from '../log.js'
+import { CONTROL_CHANNEL } from '../protocol/control.js'
+import type { SharedState } from '../state/shared-state.js'
+import type { Experiment, ExperimentApi } from './experiment.js'
+
+const MAX_PENDING_ECHOES = 1000
+
+/**
+ * Runs one experiment on a broker. Dallinger queues messages without `"immediate": true` for a worker;
+ * here every message is handled at once, in order, which is what `immediate` asks for and never worse.
+ */
+export class ExperimentHost implements ExperimentApi {
+  // Payloads the experiment published and will hear back, per channel: an echo is matched and skipped
+  // by its exact text, since the broker preserves order and never changes bytes.
+  private readonly pendingEchoes = new Map<string, string[]>()
+  private readonly unsubscribes: Array<() => void> = []
+
+  constructor(
+    private readonly broker: Broker,
+    readonly experiment: Experiment,
+    readonly state: SharedState,
+    private readonly rooms: RoomMembership,
+    readonly log: Log,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const channel of new Set([this.experiment.channel, CONTROL_CHANNEL])) {
+      this.unsubscribes.push(await this.broker.subscribe(channel, (data) => this.receive(channel, data)))
+    }
+    this.experiment.start?.(this)
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe()
+  }
+
+  setMembers(room: string, participantIds: ReadonlyArray<string | number>): Promise<void> {
+    return this.rooms.set(room, participantIds)
+  }
+
+  publishToSubscribers(payload: object | string, channel: string = this.experiment.channel): void {
+    const data = typeof payload === 'string' ? payload : JSON.stringify(payload)
+    if (channel === this.experiment.channel || channel === CONTROL_CHANNEL) {
+      const pending = this.pendingEchoes.get(channel) ?? []
+      pending.push(data)
+      // A publish lost in a broker outage never echoes back: keep the list bounded, oldest out first.
+      if (pending.length > MAX_PENDING_ECHOES) pending.shift()
+      this.pendingEchoes.set(channel, pending)
+    }
+    void this.broker.publish(channel, data)
+  }
+
+  private receive(channel: string, data: string): void {
+    const pending = this.pendingEchoes.get(channel)
+    const echo = pending?.indexOf(data) ?? -1
+    if (pending && echo >= 0) {
+      pending.splice(echo, 1)
+      return
+    }
+    let message: unknown
+    try {
+      message = JSON.parse(data)
+    } catch {
+      this.log('warn', 'experiment.invalid_json', { channel, data: data.slice(0, 200) })
+      return
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.log('warn', 'experiment.not_an_object', { channel, data: data.slice(0, 200) })
+      return
+    }
+    const payload = message as Record<string, unknown>
+    try {
+      this.experiment.receiveMessage(payload, { channel, participantId: participantOf(payload), raw: data })
+    } catch (error) {
+      this.log('error', 'experiment.receive_failed', { channel, error })
+    }
+  }
+}
+
+function participantOf(payload: Record<string, unknown>): string | null {
+  const client = payload.client as { participant_id?: unknown } | undefined
+  for (const id of [payload.sender, payload.participant_id, client?.participant_id]) {
+    if (typeof id === 'string' || typeof id === 'number') return String(id)
+  }
+  return null
+}

@@ -1,0 +1,55 @@
+import { compareMessageIds } from '@switchboard/client'
+import type { MessageId } from '@switchboard/client'
+
+/** How much history each channel keeps for clients that resume. */
+export interface HistoryLimits {
+  /** Messages kept per channel, newest first out last. @default 1000 */
+  maxMessages: number
+  /** Messages older than this are dropped. @default 600000 (10 minutes) */
+  maxAgeMs: number
+}
+
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxMessages: 1000, maxAgeMs: 10 * 60_000 }
+
+export interface StoredMessage {
+  id: MessageId
+  data: string
+}
+
+/** What a resuming client can be given. */
+export interface HistoryRead {
+  /**
+   * The newest id that history no longer holds (`0-0` when nothing was dropped): messages after
+   * `since` up to this one are lost to the reader. Equal to `since` when nothing is missing.
+   */
+  dropped: MessageId
+  /** The newest id the channel has given out, `0-0` when none. */
+  last: MessageId
+  /** The messages after `since` that history still holds, oldest first. */
+  messages: StoredMessage[]
+}
+
+/** The later of two ids. */
+export function laterId(a: MessageId, b: MessageId): MessageId {
+  return compareMessageIds(a, b) >= 0 ? a : b
+}
+
+/** Whether a reader that last saw `since` missed messages history no longer holds. */
+export function hasGap(read: HistoryRead, since: MessageId): boolean {
+  return compareMessageIds(read.dropped, since) > 0
+}
+
+/**
+ * The last id before `epochMs`, when a history began (a process started, or a Redis lost its data):
+ * every id up to it is unknown to that history, so counts as dropped. Its sequence is the largest
+ * that resume parameters carry (15 digits).
+ */
+export function beforeEpoch(epochMs: number): MessageId {
+  return `${epochMs - 1}-999999999999999`
+}
+
+/** The id after `last` for a message published at `nowMs`: Redis's rule for stream ids. */
+export function nextMessageId(last: MessageId, nowMs: number): MessageId {
+  const [ms = 0, seq = 0] = last.split('-').map(Number)
+  return nowMs > ms ? `${nowMs}-0` : `${ms}-${seq + 1}`
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Credentials } from '../access/credentials.js'
+import type { Log } from '../log.js'
+import type { ParticipantStore } from '../state/participants.js'
+import { TEXT, json, send } from './respond.js'
+import { serveFile } from './static-files.js'
+
+export interface HttpOptions {
+  participants: ParticipantStore
+  credentials: Credentials
+  /** What GET /status reports to operators. */
+  status: () => unknown
+  /** The experiment's pages, served at `/`; without them `/` describes the server's endpoints. */
+  pagesDir: string | undefined
+  /** The client's dist folder, served under /static/. */
+  clientDistDir: string
+  log: Log
+}
+
+const INDEX = `Switchboard server
+  /chat                          the WebSocket endpoint (Dallinger's protocol)
+  POST /participant              a new participant and its credential
+  POST /node/<participant id>    its agent, as Dallinger's createAgent
+  GET /status                    sockets and broker, for operators
+  /static/                       the client: switchboard.js (ES module), switchboard.iife.js (<script>)
+No pages are served here: start the server with pages (PAGES_DIR, or the pagesDir option) to serve an experiment's pages at /.
+`
+
+/** The HTTP side: pages, client bundles, `/status`, and Dallinger-shaped participant and agent endpoints. */
+export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, log }: HttpOptions) {
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://switchboard')
+    const path = url.pathname
+    try {
+      if (path === '/chat') return send(response, 400, TEXT, '/chat is a WebSocket endpoint\n')
+      if (path === '/status' && request.method === 'GET') return json(response, 200, status())
+      if (request.method === 'POST') {
+        // Dallinger: POST /participant/<worker_id>/<hit_id>/<assignment_id>/<mode>; this server also takes /participant.
+        const participantRoute = /^\/participant(?:\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(path)
+        if (participantRoute) {
+          const [, worker_id, hit_id, assignment_id, mode] = participantRoute.map((part) => (part === undefined ? undefined : decodeURIComponent(part)))
+          const participant = await participants.create(definedOnly({ worker_id, hit_id, assignment_id, mode }))
+          log('info', 'participant.created', { participantId: participant.id })
+          // The credential for this participant's sockets; Dallinger's JSON has no such field, pages that
+          // do not know it ignore it.
+          return json(response, 200, { status: 'success', participant, token: credentials.issue(participant.id) })
+        }
+        const nodeRoute = /^\/node\/(\d+)\/?$/.exec(path)
+        if (nodeRoute) {
+          const node = await participants.createNode(Number(nodeRoute[1]))
+          if (!node) return json(response, 403, { status: 'error', message: `participant ${nodeRoute[1]} cannot get a node` })
+          return json(response, 200, { status: 'success', node })
+        }
+        return json(response, 404, { status: 'error', message: `no route ${path}` })
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, TEXT, 'method not allowed\n')
+      if (path.startsWith('/static/')) return await serveFile(response, clientDistDir, path.slice('/static/'.length), '(is the client built? npm start builds it)')
+      if (pagesDir === undefined) return path === '/' ? send(response, 200, TEXT, INDEX) : send(response, 404, TEXT, `not found: ${path}\n`)
+      return await serveFile(response, pagesDir, path === '/' ? 'index.html' : path.slice(1), '(are the pages built? npm start builds them)')
+    } catch (error) {
+      log('error', 'http.failed', { path, error })
+      if (!response.headersSent) send(response, 500, TEXT, 'internal error\n')
+    }
+  }
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(value: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string }
+}

@@ -1,0 +1,240 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer } from 'ws'
+import type { RawData } from 'ws'
+import { admit } from '../access/admission.js'
+import type { AdmissionOptions } from '../access/admission.js'
+import type { ChannelAccess } from '../access/channel-access.js'
+import { DEFAULT_LIMITS, RateLimiter } from '../access/limits.js'
+import type { Limits } from '../access/limits.js'
+import { SocketQuota } from '../access/socket-quota.js'
+import type { Broker } from '../broker/broker.js'
+import type { Log } from '../log.js'
+import { RELAY_CLOSE, REFUSAL } from '../protocol/close-codes.js'
+import { CONTROL_CHANNEL, channelEvent, connectedEvent, disconnectedEvent } from '../protocol/control.js'
+import type { SocketClient } from '../protocol/control.js'
+import { extensionFrame } from '../resume/extension-frames.js'
+import { resumeRequest } from '../resume/resume-request.js'
+import type { ResumeRequest } from '../resume/resume-request.js'
+import { subscribeResuming } from '../resume/subscribe-resuming.js'
+
+export interface RelayOptions {
+  broker: Broker
+  access: ChannelAccess
+  admission: AdmissionOptions
+  log: Log
+  limits?: Partial<Limits>
+  /** Interval of protocol pings; a socket that misses one pong is closed with 1008. @default 25000 */
+  pingIntervalMs?: number
+}
+
+interface Connection {
+  ws: WebSocket
+  channel: string | null
+  client: SocketClient
+  /** The participant this socket speaks for, once admitted. */
+  participant: string | null
+  admitted: boolean
+  /** Set when the socket asked for the resume extension (`?sb=1`). */
+  resume: ResumeRequest | undefined
+  /** The number of the next frame from an acknowledging client. */
+  nextSeq: number
+  alive: boolean
+  limiter: RateLimiter
+  /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
+  work: Promise<void>
+  unsubscribe: () => void
+}
+
+/**
+ * The `/chat` route with Dallinger's semantics (one channel per socket from `?channel=`, first-colon
+ * split, verbatim relay to every subscriber including the sender, control events, protocol pings,
+ * no subprotocol) plus what Dallinger lacks: credentials, channel access, limits, and bad input
+ * answered with a close code instead of a crash.
+ */
+export class ChatRelay {
+  private readonly limits: Limits
+  private readonly wss: WebSocketServer
+  private readonly connections = new Set<Connection>()
+  private readonly quota: SocketQuota
+  private readonly pingTimer: ReturnType<typeof setInterval>
+
+  constructor(private readonly options: RelayOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits }
+    this.quota = new SocketQuota(this.limits)
+    this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: this.limits.maxFrameBytes })
+    this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 25_000)
+    this.pingTimer.unref()
+  }
+
+  /** Number of open sockets. */
+  get size(): number {
+    return this.connections.size
+  }
+
+  /** Takes over an HTTP upgrade request for `/chat`. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request))
+  }
+
+  /** Closes every socket with `code` (shutdown, restart). */
+  closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void {
+    for (const { ws } of this.connections) ws.close(code, reason)
+  }
+
+  /** Cuts every socket without a close handshake, as a network failure would (the clients see 1006). */
+  dropAll(): void {
+    for (const { ws } of this.connections) ws.terminate()
+  }
+
+  /**
+   * Closes every socket with 1001 and resolves once they are gone (their control events published),
+   * cutting the ones that have not answered after `graceMs`.
+   */
+  async close(graceMs = 2000): Promise<void> {
+    clearInterval(this.pingTimer)
+    this.closeAll()
+    const deadline = Date.now() + graceMs
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    this.dropAll()
+    this.wss.close()
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    const query = new URL(request.url ?? '/', 'http://relay').searchParams
+    const resume = resumeRequest(query)
+    const connection: Connection = {
+      ws,
+      channel: query.get('channel'),
+      client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
+      participant: null,
+      admitted: false,
+      resume: typeof resume === 'object' ? resume : undefined,
+      nextSeq: typeof resume === 'object' ? resume.firstSeq : 0,
+      alive: true,
+      limiter: new RateLimiter(this.limits.framesPerSecond, this.limits.frameBurst),
+      work: Promise.resolve(),
+      unsubscribe: () => {},
+    }
+    this.connections.add(connection)
+    ws.on('pong', () => {
+      connection.alive = true
+    })
+    ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
+    ws.on('error', (error) => this.options.log('warn', 'socket.error', { channel: connection.channel, ...connection.client, error }))
+    ws.once('close', (code, reason) => this.release(connection, code, reason.toString('utf8')))
+    this.serially(connection, () => this.admit(connection, request, query, typeof resume === 'string' ? resume : undefined))
+  }
+
+  /** Lets the socket in, or refuses it (`badResume` says what is wrong with its resume parameters). */
+  private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams, badResume: string | undefined): Promise<void> {
+    const { channel, client } = connection
+    if (badResume !== undefined) return this.refuse(connection, RELAY_CLOSE.badResume, 'socket.refused', { detail: badResume })
+    const admission = admit(request, query, this.options.admission)
+    if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
+    const participant = admission.participantId
+    const subscription = await this.options.access.subscribe(participant, channel)
+    if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
+    const { broker } = this.options
+    const unsubscribe = await this.subscribe(connection)
+    const crowded = this.quota.exceededBy(participant, channel)
+    if (crowded || connection.ws.readyState !== WebSocket.OPEN) {
+      unsubscribe()
+      if (crowded) this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
+      return
+    }
+    // From here on the socket counts: its close publishes unsubscribed/disconnected.
+    connection.unsubscribe = unsubscribe
+    connection.participant = participant
+    connection.admitted = true
+    this.quota.enter(participant, channel)
+    void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
+    void broker.publish(CONTROL_CHANNEL, connectedEvent(client))
+    this.options.log('debug', 'socket.open', { channel, ...client })
+  }
+
+  /** Plain sockets get frames as Dallinger relays them; resuming ones get hello, history, then ids with each frame. */
+  private async subscribe(connection: Connection): Promise<() => void> {
+    const { channel, resume } = connection
+    const send = (frame: string) => this.deliver(connection, frame)
+    if (resume && channel !== null) return subscribeResuming(this.options.broker, channel, resume, send)
+    if (resume) send(extensionFrame.hello('0-0'))
+    if (channel === null) return () => {}
+    return this.options.broker.subscribe(channel, (data) => send(`${channel}:${data}`))
+  }
+
+  private receive(connection: Connection, data: RawData, isBinary: boolean): void {
+    if (isBinary) return this.refuse(connection, RELAY_CLOSE.binaryFrame, 'frame.binary')
+    if (!connection.limiter.take()) return this.refuse(connection, RELAY_CLOSE.rateLimited, 'frame.rate_limited')
+    // binaryType is the default 'nodebuffer', so a text frame arrives as one Buffer.
+    const text = (data as Buffer).toString('utf8')
+    const colon = text.indexOf(':')
+    if (colon < 0) return this.refuse(connection, RELAY_CLOSE.malformedFrame, 'frame.malformed', { frame: text.slice(0, 80) })
+    // Numbered as they arrive: the client numbers them in the order it sends them.
+    const seq = connection.resume ? connection.nextSeq++ : 0
+    this.serially(connection, () => this.publish(connection, text.slice(0, colon), text.slice(colon + 1), seq))
+  }
+
+  private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
+    if (!connection.admitted || connection.ws.readyState !== WebSocket.OPEN) return
+    const verdict = await this.options.access.publish(connection.participant, channel)
+    if (!verdict.ok) return this.refuse(connection, verdict, 'publish.refused', { to: channel })
+    const { resume } = connection
+    if (!resume) {
+      // Not awaited: the broker keeps the order, and a plain client expects no answer.
+      void this.options.broker.publish(channel, payload)
+      return
+    }
+    // Sessions are scoped to the participant, so nobody can make another participant's messages look re-sent.
+    const outcome = await this.options.broker.publish(channel, payload, { session: `${connection.participant}:${resume.session}`, seq })
+    if (outcome === 'lost') return this.refuse(connection, RELAY_CLOSE.unavailable, 'publish.lost', { to: channel })
+    this.deliver(connection, extensionFrame.ack(seq))
+  }
+
+  /** Runs `step` after the connection's earlier work, so admission and frames stay in order. */
+  private serially(connection: Connection, step: () => Promise<void> | void): void {
+    connection.work = connection.work.then(step).catch((error: unknown) => {
+      this.options.log('error', 'socket.failed', { channel: connection.channel, ...connection.client, error })
+      connection.ws.close(1011, 'internal error')
+    })
+  }
+
+  private refuse(connection: Connection, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
+    this.options.log('warn', event, { channel: connection.channel, ...connection.client, closeCode: close.code, reason: close.reason, ...fields })
+    if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(close.code, close.reason)
+  }
+
+  private deliver(connection: Connection, frame: string): void {
+    const { ws } = connection
+    if (ws.readyState !== WebSocket.OPEN) return
+    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      // A reader this slow would make the server hold everything for it; cut it, it reconnects.
+      this.options.log('warn', 'socket.slow_reader', { channel: connection.channel, ...connection.client, bufferedBytes: ws.bufferedAmount })
+      ws.terminate()
+      return
+    }
+    ws.send(frame)
+  }
+
+  private release(connection: Connection, code: number, reason: string): void {
+    this.connections.delete(connection)
+    if (!connection.admitted) return
+    connection.unsubscribe()
+    this.quota.leave(connection.participant, connection.channel)
+    const { broker } = this.options
+    void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
+    void broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))
+    this.options.log('debug', 'socket.close', { channel: connection.channel, ...connection.client, code })
+  }
+
+  private pingAll(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
+        continue
+      }
+      connection.alive = false
+      connection.ws.ping()
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
+import { dirname, join } from 'node:path'
+import { ChannelAccess } from './access/channel-access.js'
+import { ChannelRuleSet } from './access/channel-rules.js'
+import type { ChannelPreset, ChannelRules } from './access/channel-rules.js'
+import { loadChannelRules } from './access/channel-rules-source.js'
+import { Credentials } from './access/credentials.js'
+import type { Limits } from './access/limits.js'
+import type { AllowedOrigins } from './access/origins.js'
+import { RoomMembership } from './access/rooms.js'
+import type { Broker } from './broker/broker.js'
+import { MemoryBroker } from './broker/memory-broker.js'
+import type { Experiment } from './experiment/experiment.js'
+import { ExperimentHost } from './experiment/experiment-host.js'
+import { createHttpHandler } from './http/handler.js'
+import { createLog } from './log.js'
+import type { Log } from './log.js'
+import { RELAY_CLOSE } from './protocol/close-codes.js'
+import { ChatRelay } from './relay/relay.js'
+import { ParticipantStore } from './state/participants.js'
+import { MemoryState } from './state/shared-state.js'
+import type { SharedState } from './state/shared-state.js'
+
+export interface ServerOptions {
+  /** 0 picks a free port. @default 0 */
+  port?: number
+  /** @default '127.0.0.1' */
+  host?: string
+  /** @default JSON lines on stderr at 'info' */
+  log?: Log
+  /** @default a new in-memory broker */
+  broker?: Broker
+  /** State shared by every process of the experiment. @default a new in-memory state */
+  state?: SharedState
+  /** The experiment's server side, if it has one. @default none: the server relays only */
+  experiment?: Experiment
+  /**
+   * Run the experiment in this process. With several processes on one Redis, exactly one runs it.
+   * @default true
+   */
+  runExperiment?: boolean
+  /** Let sockets without a credential in, bound to the participant_id they claim (stock Dallinger pages). @default false */
+  allowAnonymous?: boolean
+  /** Page origins allowed to connect, or '*'. @default the server's own origin */
+  allowedOrigins?: AllowedOrigins
+  /**
+   * Who may use which channel: rules, a preset's name, or rules already loaded (`loadChannelRules`).
+   * @default the experiment's `channelRules`, else the `standard` preset
+   */
+  channelRules?: ChannelRules | ChannelPreset | ChannelRuleSet
+  /** Connection limits (see Limits for each default). */
+  limits?: Partial<Limits>
+  /** @default 25000 */
+  pingIntervalMs?: number
+  /** The experiment's pages, served at `/`. @default none (`/` lists the endpoints) */
+  pagesDir?: string
+  /** The client bundles served under `/static/`. @default @switchboard/client's dist folder */
+  clientDistDir?: string
+}
+
+export interface Server {
+  /** `http://host:port` */
+  url: string
+  port: number
+  broker: Broker
+  state: SharedState
+  relay: ChatRelay
+  participants: ParticipantStore
+  credentials: Credentials
+  /** Room membership (channels whose rule says `members`). */
+  rooms: RoomMembership
+  /** The rules in force. */
+  channelRules: ChannelRuleSet
+  /** Test hook: cuts every socket without a close handshake, as a network failure does (clients see 1006). */
+  dropConnections(): void
+  /** Test hook: a server restart, first half: closes every socket with 1012 and stops listening. State is kept. */
+  stopListening(): Promise<void>
+  /** Test hook: a server restart, second half: listens again on the same port. */
+  listenAgain(): Promise<void>
+  /** Closes every socket with 1001, stops the experiment, the listener and the broker. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts a Switchboard server: the `/chat` relay, the Dallinger-shaped HTTP endpoints and, when given,
+ * the experiment's server side.
+ * @example
+ * const server = await startServer({ port: 5000, channelRules: 'dallinger', allowAnonymous: true })
+ */
+export async function startServer(options: ServerOptions = {}): Promise<Server> {
+  const log = options.log ?? createLog()
+  const broker = options.broker ?? new MemoryBroker({ onListenerError: (error, channel) => log('error', 'broker.listener_failed', { channel, error }) })
+  const state = options.state ?? new MemoryState()
+  const participants = new ParticipantStore(state)
+  const credentials = await Credentials.load(state)
+  const rooms = new RoomMembership(state)
+  const channelRules = ruleSet(options.channelRules ?? options.experiment?.channelRules ?? 'standard')
+  const relay = new ChatRelay({
+    broker,
+    log,
+    access: new ChannelAccess(channelRules, rooms),
+    admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+  })
+  const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
+  const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, log)
+  if (host && runExperiment) await host.start()
+
+  const server = createServer(
+    createHttpHandler({
+      participants,
+      credentials,
+      status: () => ({ sockets: relay.size, broker: broker.status(), experiment: runExperiment }),
+      log,
+      pagesDir: options.pagesDir,
+      clientDistDir: options.clientDistDir ?? clientDist(),
+    }),
+  )
+  server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://switchboard').pathname === '/chat') relay.handleUpgrade(request, socket, head)
+    else socket.destroy()
+  })
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  await listen(options.port ?? 0)
+  const { port } = server.address() as AddressInfo
+  const hostname = options.host === undefined || options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host
+  log('info', 'server.listening', { port, experiment: runExperiment })
+
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${hostname}:${port}`,
+    port,
+    broker,
+    state,
+    relay,
+    participants,
+    credentials,
+    rooms,
+    channelRules,
+    dropConnections: () => relay.dropAll(),
+    stopListening: async () => {
+      log('info', 'server.restarting', { port })
+      relay.closeAll(RELAY_CLOSE.restart.code, RELAY_CLOSE.restart.reason)
+      await stopListening()
+    },
+    listenAgain: () => listen(port),
+    close: () =>
+      (closing ??= (async () => {
+        await relay.close()
+        host?.stop()
+        if (server.listening) await stopListening()
+        await broker.close()
+      })()),
+  }
+}
+
+function ruleSet(rules: ChannelRules | ChannelPreset | ChannelRuleSet): ChannelRuleSet {
+  if (rules instanceof ChannelRuleSet) return rules
+  if (typeof rules === 'string') return loadChannelRules(rules)
+  return new ChannelRuleSet(rules)
+}
+
+/** Where the client's bundles are, wherever the workspace or node_modules put the package. */
+function clientDist(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('@switchboard/client/package.json')), 'dist')
+}

@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { silentLog, startServer } from '../src/index.js'
+import type { Server, ServerOptions } from '../src/index.js'
+import { newParticipant, peer } from './ws-peer.js'
+
+let server: Server
+afterEach(async () => {
+  await server.close()
+})
+const start = async (options: ServerOptions = {}) => {
+  server = await startServer({ log: silentLog, ...options })
+  return server
+}
+const closeOf = async (query: Record<string, string>, options = {}) => (await (await peer(server.url, query, options)).closed)
+
+describe('credentials', () => {
+  it('refuses a socket without, with a wrong, or with another participant’s credential (4401)', async () => {
+    await start()
+    const alice = await newParticipant(server.url)
+    const bob = await newParticipant(server.url)
+    expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id })).toMatchObject({ code: 4401 })
+    expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id, token: 'forged' })).toMatchObject({ code: 4401 })
+    expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id, token: bob.token })).toMatchObject({ code: 4401 })
+    expect(await closeOf({ channel: 'broadcast_channel' })).toMatchObject({ code: 4401, reason: expect.stringContaining('credential required') })
+  })
+
+  it('binds a socket to its participant: the own private channel opens, another’s does not (4403)', async () => {
+    await start()
+    const alice = await newParticipant(server.url)
+    const bob = await newParticipant(server.url)
+    const mine = await peer(server.url, alice.query(`participant_${alice.id}_channel`))
+    expect(await closeOf(alice.query(`participant_${bob.id}_channel`))).toMatchObject({ code: 4403 })
+    mine.send(`participant_${alice.id}_channel:{"note":"to self"}`)
+    expect(await mine.received(1)).toEqual([`participant_${alice.id}_channel:{"note":"to self"}`])
+  })
+
+  it('lets stock Dallinger pages in under the compatibility switch, bound to the id they claim', async () => {
+    await start({ allowAnonymous: true })
+    const page = await peer(server.url, { channel: 'participant_9_channel', participant_id: '9' })
+    page.send('broadcast_channel:{"type":"chat","text":"hi","sender":9}')
+    expect(await closeOf({ channel: 'participant_9_channel', participant_id: '8' })).toMatchObject({ code: 4403 })
+    page.ws.close()
+  })
+})
+
+describe('channel access', () => {
+  it('opens a room to its members only', async () => {
+    await start()
+    const [a, b, c] = [await newParticipant(server.url), await newParticipant(server.url), await newParticipant(server.url)]
+    await server.rooms.set('room_x', [a.id, b.id])
+    const member = await peer(server.url, a.query('room_x'))
+    expect(await closeOf(c.query('room_x'))).toMatchObject({ code: 4403, reason: 'only members may read room_x' })
+    // A member may write to the room; an outsider writing from another channel is refused.
+    const outsider = await peer(server.url, c.query('broadcast_channel'))
+    outsider.send('room_x:{"text":"let me in"}')
+    expect(await outsider.closed).toMatchObject({ code: 4403 })
+    const other = await peer(server.url, b.query('room_x'))
+    other.send('room_x:{"text":"hello room"}')
+    expect(await member.received(1)).toEqual(['room_x:{"text":"hello room"}'])
+  })
+
+  it('keeps dallinger_control and the experiment inbox to the server, and unknown channels closed', async () => {
+    await start()
+    const a = await newParticipant(server.url)
+    expect(await closeOf(a.query('dallinger_control'))).toMatchObject({ code: 4403 })
+    expect(await closeOf(a.query('experiment_channel'))).toMatchObject({ code: 4403, reason: 'experiment_channel is write-only' })
+    expect(await closeOf(a.query('no_such_channel'))).toMatchObject({ code: 4404 })
+    for (const target of ['dallinger_control', 'participant_999_channel']) {
+      const sender = await peer(server.url, a.query('broadcast_channel'))
+      sender.send(`${target}:{"type":"websocket","event":"connected"}`)
+      expect(await sender.closed).toMatchObject({ code: 4403 })
+    }
+    const whisperer = await peer(server.url, a.query('broadcast_channel'))
+    whisperer.send('experiment_channel:{"type":"chat","text":"to the experiment","sender":1}')
+    whisperer.send('broadcast_channel:{"type":"chat","text":"still open","sender":1}')
+    await whisperer.receivedFrame('broadcast_channel:{"type":"chat","text":"still open","sender":1}')
+    expect(whisperer.frames.filter((f) => f.includes('to the experiment'))).toEqual([])
+  })
+
+  it('allows the server’s own origin and clients without one, and refuses other sites (4403)', async () => {
+    await start()
+    const a = await newParticipant(server.url)
+    const own = new URL(server.url)
+    await peer(server.url, a.query('broadcast_channel'), { origin: `http://${own.host}` })
+    await peer(server.url, a.query('broadcast_channel'))
+    expect(await closeOf(a.query('broadcast_channel'), { origin: 'https://evil.example' })).toMatchObject({ code: 4403, reason: 'origin https://evil.example is not allowed' })
+  })
+})
+
+describe('limits and bad input', () => {
+  it('closes a socket that sends a frame over the size limit with 1009', async () => {
+    await start({ limits: { maxFrameBytes: 1024 } })
+    const a = await newParticipant(server.url)
+    const big = await peer(server.url, a.query('broadcast_channel'))
+    big.send(`broadcast_channel:${JSON.stringify({ text: 'x'.repeat(2000) })}`)
+    expect((await big.closed).code).toBe(1009)
+  })
+
+  it('closes a socket that sends faster than the rate limit with 1008', async () => {
+    await start({ limits: { framesPerSecond: 5, frameBurst: 10 } })
+    const a = await newParticipant(server.url)
+    const flood = await peer(server.url, a.query('broadcast_channel'))
+    for (let i = 0; i < 30; i++) flood.send(`broadcast_channel:{"n":${i}}`)
+    expect(await flood.closed).toEqual({ code: 1008, reason: 'rate limit exceeded' })
+    expect(flood.frames.length).toBeLessThanOrEqual(10)
+  })
+
+  it('refuses sockets and channels past the per-participant limits with 4429', async () => {
+    await start({ limits: { connectionsPerParticipant: 2, channelsPerParticipant: 1 } })
+    const a = await newParticipant(server.url)
+    await peer(server.url, a.query('broadcast_channel'))
+    expect(await closeOf(a.query(`participant_${a.id}_channel`))).toMatchObject({ code: 4429 })
+    await peer(server.url, a.query('broadcast_channel'))
+    expect(await closeOf(a.query('broadcast_channel'))).toMatchObject({ code: 4429 })
+  })
+
+  it('answers invalid UTF-8 with 1007 and serves the others', async () => {
+    await start()
+    const a = await newParticipant(server.url)
+    const witness = await peer(server.url, a.query('broadcast_channel'))
+    const bad = await peer(server.url, a.query('broadcast_channel'))
+    bad.send(Buffer.from([0x62, 0x3a, 0xff, 0xfe]), { binary: false })
+    expect((await bad.closed).code).toBe(1007)
+    const good = await peer(server.url, a.query('broadcast_channel'))
+    good.send('broadcast_channel:{"ok":true}')
+    await witness.receivedFrame('broadcast_channel:{"ok":true}')
+  })
+
+  it('cuts a reader too slow to keep up instead of buffering without bound', async () => {
+    const cut: unknown[] = []
+    server = await startServer({
+      log: (_level, event, fields) => event === 'socket.slow_reader' && cut.push(fields?.participantId),
+      limits: { maxBufferedBytes: 512 * 1024, framesPerSecond: 10_000, frameBurst: 10_000 },
+    })
+    const reader = await newParticipant(server.url)
+    const writer = await newParticipant(server.url)
+    const slow = await peer(server.url, reader.query('broadcast_channel'))
+    // The slow reader stops reading from its TCP socket: once the kernel's buffers are full, frames
+    // pile up on the server's side. 12 MB in all is well past both.
+    ;(slow.ws as unknown as { _socket: { pause(): void } })._socket.pause()
+    const chunk = JSON.stringify({ text: 'y'.repeat(30_000) })
+    const sender = await peer(server.url, writer.query(`participant_${writer.id}_channel`))
+    for (let i = 0; i < 400; i++) sender.send(`broadcast_channel:${chunk}`)
+    await expect.poll(() => cut, { timeout: 20_000 }).toContain(reader.id)
+    // The server goes on serving: a new socket gets a new message.
+    const later = await peer(server.url, writer.query('broadcast_channel'))
+    sender.send('broadcast_channel:{"after":true}')
+    await later.receivedFrame('broadcast_channel:{"after":true}', 20_000)
+  }, 60_000)
+})

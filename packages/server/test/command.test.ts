@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { freePort } from './redis-server.js'
+import { newParticipant, peer } from './ws-peer.js'
+
+const BIN = fileURLToPath(new URL('../bin/switchboard-server.js', import.meta.url))
+
+/** `switchboard-server` as a user runs it, in a process of its own, with `env` added to this one's. */
+function command(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } })
+  const output = { out: '', err: '' }
+  child.stdout.on('data', (chunk: Buffer) => (output.out += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output.err += chunk.toString()))
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  return { child, output, exited }
+}
+
+describe('switchboard-server', () => {
+  it('starts with no experiment, serves /chat, and on SIGTERM closes sockets with 1001 and exits 0', async () => {
+    const port = await freePort()
+    const { child, output, exited } = command({ PORT: String(port) })
+    const url = `http://localhost:${port}`
+    await expect.poll(() => output.out, { timeout: 20_000 }).toContain(`Switchboard server is running on ${url}`)
+    expect(output.out).toContain('channel preset standard')
+
+    const index = await fetch(`${url}/`)
+    expect(await index.text()).toContain('/chat')
+    expect(((await (await fetch(`${url}/status`)).json()) as { experiment: boolean }).experiment).toBe(false)
+    const a = await newParticipant(url)
+    const listener = await peer(url, a.query('broadcast_channel'))
+    const sender = await peer(url, a.query(`participant_${a.id}_channel`))
+    sender.send('broadcast_channel:{"hello":"world"}')
+    await listener.receivedFrame('broadcast_channel:{"hello":"world"}')
+
+    child.kill('SIGTERM')
+    const [code] = await exited
+    expect(await listener.closed).toMatchObject({ code: 1001 })
+    expect(code).toBe(0)
+  }, 30_000)
+
+  it('honours a rules file: its channels open, all others are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'))
+    const rules = join(dir, 'rules.json')
+    writeFileSync(rules, JSON.stringify({ channels: [{ channel: 'table_{id}', subscribe: 'owner', publish: 'everyone' }] }))
+    const port = await freePort()
+    const { child, output, exited } = command({}, ['--port', String(port), '--channel-rules', rules])
+    const url = `http://localhost:${port}`
+    await expect.poll(() => output.out, { timeout: 20_000 }).toContain('is running')
+    expect(output.out).toContain('table_{id}')
+    const a = await newParticipant(url)
+    const b = await newParticipant(url)
+    const own = await peer(url, a.query(`table_${a.id}`))
+    expect(await (await peer(url, b.query(`table_${a.id}`))).closed).toMatchObject({ code: 4403 })
+    expect(await (await peer(url, a.query('broadcast_channel'))).closed).toMatchObject({ code: 4404, reason: 'no channel broadcast_channel' })
+    const writer = await peer(url, { ...b.query(`table_${b.id}`) })
+    writer.send(`table_${a.id}:{"from":"b"}`)
+    await own.receivedFrame(`table_${a.id}:{"from":"b"}`)
+    child.kill('SIGTERM')
+    expect((await exited)[0]).toBe(0)
+  }, 30_000)
+
+  it('does not start with a malformed rules file, and says which entry is wrong', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'))
+    const rules = join(dir, 'rules.json')
+    writeFileSync(rules, JSON.stringify({ channels: [{ channel: 'lobby', subscribe: 'everyone', publish: 'everyone' }, { channel: 'seat_*', subscribe: 'owner', publish: 'owner' }] }))
+    const { output, exited } = command({ PORT: String(await freePort()), CHANNEL_RULES: rules })
+    const [code] = await exited
+    expect(code).toBe(1)
+    expect(output.err).toContain(`switchboard-server: channel rules ${rules}: entry 1 ({"channel":"seat_*","subscribe":"owner","publish":"owner"}): "owner" needs a pattern with {id}`)
+    expect(output.out).not.toContain('is running')
+  }, 30_000)
+
+  it('prints its options with --help, and refuses an unknown one', async () => {
+    const help = command({}, ['--help'])
+    expect((await help.exited)[0]).toBe(0)
+    expect(help.output.out).toMatch(/--channel-rules +CHANNEL_RULES/)
+    const wrong = command({}, ['--prot', '5000'])
+    expect((await wrong.exited)[0]).toBe(2)
+    expect(wrong.output.err).toContain("Unknown option '--prot'")
+  }, 30_000)
+})

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { ExperimentHost, MemoryBroker, MemoryState, RoomMembership, asControlEvent, silentLog } from '../src/index.js'
+import { channelEvent, connectedEvent, disconnectedEvent } from '../src/protocol/control.js'
+
+describe('experiment host', () => {
+  it('ignores its own echoes but not the same text from a participant afterwards', async () => {
+    const broker = new MemoryBroker()
+    const state = new MemoryState()
+    const received: string[] = []
+    const host = new ExperimentHost(broker, { channel: 'exp', receiveMessage: (_m, context) => received.push(context.raw) }, state, new RoomMembership(state), silentLog)
+    await host.start()
+    host.publishToSubscribers({ type: 'hello' })
+    broker.publish('exp', '{"type":"hello"}')
+    expect(received).toEqual(['{"type":"hello"}'])
+    host.stop()
+  })
+})
+
+describe('control events', () => {
+  it('accepts the events Dallinger publishes and nothing else', async () => {
+    const who = { workerId: null, participantId: '3' }
+    for (const text of [channelEvent('subscribed', 'room', who), channelEvent('unsubscribed', null, who), connectedEvent(who), disconnectedEvent(1000, 'bye', who)]) {
+      expect(asControlEvent(JSON.parse(text))).toEqual(JSON.parse(text))
+    }
+    for (const forged of [{ type: 'websocket', event: 'connected' }, { type: 'websocket', event: 'connected', client: { participant_id: 3 } }, { type: 'channel', event: 'subscribed', channel: 5, client: { participant_id: '3' } }, { type: 'chat', client: { participant_id: '3' } }]) {
+      expect(asControlEvent(forged)).toBeUndefined()
+    }
+  })
+})
