@@ -1,36 +1,22 @@
 import { createClient } from '@switchboard/client'
 import type { Client, Payload } from '@switchboard/client'
 import { RedisBackend, silentLog } from '@switchboard/server'
-import { createClient as createRedisClient } from 'redis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
-import { startRedis } from '../../server/test/redis-server.js'
-import type { RedisServer } from '../../server/test/redis-server.js'
+import { redisSuite } from '../../server/test/redis-suite.js'
 import { newParticipant } from '../../server/test/ws-peer.js'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel, startDemoServer } from '../src/index.js'
 import type { DemoServer } from '../src/index.js'
 
-let redis: RedisServer
-const cleanups: Array<() => unknown> = []
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis.stop()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const suite = redisSuite()
+const { cleanups } = suite
 
 /** Two demo processes on one Redis; the first runs the chat experiment. */
 async function cluster(): Promise<DemoServer[]> {
-  const flush = createRedisClient({ url: redis.url })
-  await flush.connect()
-  await flush.flushAll()
-  await flush.quit()
+  await suite.flush()
   const servers: DemoServer[] = []
   for (const runExperiment of [true, false]) {
-    const backend = await RedisBackend.connect(redis.url, silentLog)
+    const backend = await RedisBackend.connect(suite.redis.url, silentLog)
     const server = await startDemoServer({ log: silentLog, broker: backend, state: backend, runExperiment })
     cleanups.push(() => server.close())
     servers.push(server)
@@ -76,5 +62,4 @@ describe('several processes on one Redis', () => {
     await expect.poll(() => b.seen[BROADCAST_CHANNEL]?.filter((m) => m.type === 'chat').map((m) => m.text)).toEqual(['hello all'])
     await expect.poll(() => b.seen[privateChannel(b.id)]?.filter((m) => m.type === 'whisper').map((m) => m.text)).toEqual(['psst'])
   })
-
 })

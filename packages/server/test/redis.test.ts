@@ -1,36 +1,23 @@
 import { createClient as createRedisClient } from 'redis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CONTROL_CHANNEL, RedisBackend, silentLog, startServer } from '../src/index.js'
 import type { Experiment, ExperimentApi, RedisBackendOptions, Server } from '../src/index.js'
-import { startRedis } from './redis-server.js'
-import type { RedisServer } from './redis-server.js'
+import { redisSuite } from './redis-suite.js'
 import { newParticipant, peer } from './ws-peer.js'
 import type { Peer } from './ws-peer.js'
 
-let redis: RedisServer
-const cleanups: Array<() => unknown> = []
-beforeAll(async () => {
-  redis = await startRedis()
-})
-afterAll(async () => {
-  await redis.stop()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
+const suite = redisSuite()
+const { cleanups } = suite
 
 const BROADCAST_CHANNEL = 'broadcast_channel'
 const privateChannel = (id: string) => `participant_${id}_channel`
 
 /** Two server processes on one Redis; the first runs `experiment`, when one is given. */
 async function cluster(options: RedisBackendOptions = {}, experiment?: Experiment): Promise<Server[]> {
-  const flush = createRedisClient({ url: redis.url })
-  await flush.connect()
-  await flush.flushAll()
-  await flush.quit()
+  await suite.flush()
   const servers: Server[] = []
   for (const runExperiment of [true, false]) {
-    const backend = await RedisBackend.connect(redis.url, silentLog, options)
+    const backend = await RedisBackend.connect(suite.redis.url, silentLog, options)
     const server = await startServer({ log: silentLog, broker: backend, state: backend, ...(experiment ? { experiment, runExperiment } : {}) })
     cleanups.push(() => server.close())
     servers.push(server)
@@ -84,7 +71,7 @@ describe('several processes on one Redis', () => {
   it('subscribes once per channel per process and unsubscribes when the last local socket leaves', async () => {
     const [first, second] = await cluster()
     if (!first || !second) throw new Error('two servers expected')
-    const probe = createRedisClient({ url: redis.url })
+    const probe = createRedisClient({ url: suite.redis.url })
     await probe.connect()
     cleanups.push(() => probe.quit())
     const subscribers = async () => Number((await probe.pubSubNumSub(['broadcast_channel']))['broadcast_channel'])
@@ -96,9 +83,9 @@ describe('several processes on one Redis', () => {
   })
 
   it('delivers once, and keeps delivering, when a channel is subscribed again before Redis confirmed its unsubscribe', async () => {
-    const backend = await RedisBackend.connect(redis.url, silentLog)
+    const backend = await RedisBackend.connect(suite.redis.url, silentLog)
     cleanups.push(() => backend.close())
-    const publisher = createRedisClient({ url: redis.url })
+    const publisher = createRedisClient({ url: suite.redis.url })
     await publisher.connect()
     cleanups.push(() => publisher.quit())
     const first: string[] = []
@@ -123,11 +110,11 @@ describe('several processes on one Redis', () => {
     // Both sockets are admitted (subscribed through Redis) before Redis goes away.
     await getsThrough(sender, listener, 'broadcast_channel:{"type":"chat","text":"before the restart","sender":1}')
 
-    await redis.stop()
+    await suite.redis.stop()
     await expect.poll(() => first.broker.status().connected).toBe(false)
     // The server stays up while Redis is away.
     expect((await fetch(`${first.url}/status`)).status).toBe(200)
-    await redis.start()
+    await suite.redis.start()
     await expect.poll(() => first.broker.status().connected, { timeout: 10_000 }).toBe(true)
     await expect.poll(() => second.broker.status().connected, { timeout: 10_000 }).toBe(true)
     expect(first.broker.status()).toMatchObject({ outages: 1, lastOutage: { channels: expect.any(Number) } })
@@ -165,7 +152,7 @@ describe('several processes on one Redis', () => {
 
     // A message published straight into Redis (as a Dallinger process would) reaches plain sockets
     // verbatim and resuming sockets without an id; it is not in the history.
-    const direct = createRedisClient({ url: redis.url })
+    const direct = createRedisClient({ url: suite.redis.url })
     await direct.connect()
     cleanups.push(() => direct.quit())
     const live = await resuming(first, {})
@@ -196,7 +183,7 @@ describe('several processes on one Redis', () => {
     const since = /^(\d+-\d+) /.exec(reader.frames.find((f) => /^\d/.test(f)) ?? '')?.[1] ?? ''
     reader.ws.terminate()
     // What a Redis restart without persistence does to history (participants are kept, so the credential still works).
-    const admin = createRedisClient({ url: redis.url })
+    const admin = createRedisClient({ url: suite.redis.url })
     await admin.connect()
     cleanups.push(() => admin.quit())
     await admin.del([`switchboard:history:${BROADCAST_CHANNEL}`, `switchboard:dropped:${BROADCAST_CHANNEL}`, 'switchboard:epoch'])
