@@ -5,12 +5,16 @@ import type { Plugin } from 'vite'
 
 // reconnecting-websocket logs through `this._debug(...)`, which does nothing unless its own `debug`
 // option is set. The SDK never sets it (it logs through its own logger), so the <script> bundle drops
-// those calls, and their strings, from the inlined library.
+// those calls, and their strings, from the inlined library, and then the `_debug` method they leave
+// uncalled (with the spread helpers only it used).
 const dropLibraryDebugCalls: Plugin = {
   name: 'drop-reconnecting-websocket-debug-calls',
   transform(code, id) {
     if (!id.includes('reconnecting-websocket')) return undefined
-    return { code: code.replace(/^\s*(?:_this|this)\._debug\(.*\);$/gm, ''), map: null }
+    const withoutCalls = code.replace(/^\s*(?:_this|this)\._debug\(.*\);$/gm, '')
+    // The method goes only once nothing calls it (a call the line pattern missed keeps it).
+    if (/\._debug\(/.test(withoutCalls)) return { code: withoutCalls, map: null }
+    return { code: withoutCalls.replace(/^ {4}ReconnectingWebSocket\.prototype\._debug = function \(\) \{$[\s\S]*?^ {4}\};$/m, ''), map: null }
   },
 }
 

@@ -1,27 +1,19 @@
-import mitt from 'mitt'
-import type { Emitter } from 'mitt'
-import { ListenerError, ProtocolError, SchemaError, SwitchboardError, UsageError } from './errors.js'
-import { compileFilter } from './filter.js'
-import type { ErrorListener, MessageHandler, MessageMeta, StateListener, Unsubscribe } from './handlers.js'
-import { InOrder } from './in-order.js'
+import { SchemaError, SwitchboardError } from './errors.js'
 import type { MessageFilter } from './filter.js'
-import { assertChannelName, encodeFrame, parseBody } from './frame.js'
+import { assertChannelName, encodeFrame } from './frame.js'
 import type { Payload } from './frame.js'
+import { listen, listenerFailed } from './handlers.js'
+import type { ErrorListener, MessageHandler, StateListener, Unsubscribe } from './handlers.js'
 import type { Identity } from './identity.js'
+import { Inbox } from './inbox.js'
 import type { Logger } from './logger.js'
 import { describeIssues, schemaFor, validate } from './schema.js'
-import type { MessageOf, MessageType, NoSchemas, OutgoingMessage, SchemaMap, Validation } from './schema.js'
+import type { MessageOf, MessageType, NoSchemas, OutgoingMessage, SchemaMap } from './schema.js'
 import { Transport } from './transport.js'
 import type { ConnectionState, StateChange } from './connection-state.js'
-import type { MessageId } from './message-id.js'
 import { Receipt } from './receipt.js'
 import type { Gap } from './resume.js'
 import type { TransportConfig } from './transport.js'
-
-interface Delivery {
-  payload: Payload
-  meta: MessageMeta
-}
 
 export interface ChannelConfig<S extends SchemaMap> {
   transport: Omit<TransportConfig, 'logger'>
@@ -34,7 +26,7 @@ export interface ChannelConfig<S extends SchemaMap> {
 }
 
 /**
- * One Dallinger channel on its own socket: dispatch by the payload's `type` (typed and validated when
+ * One Dallinger channel on its own socket: handlers by the payload's `type` (typed and validated when
  * schemas are given), filters, sends, state and errors. Obtained from `client.openChannel(name)`.
  */
 export class Channel<S extends SchemaMap = NoSchemas> {
@@ -43,30 +35,24 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   /** The identity this channel connected with. */
   readonly identity: Identity
 
-  readonly #emitter: Emitter<Record<string, Delivery>> = mitt()
-  readonly #anyHandlers = new Set<(delivery: Delivery) => void>()
+  readonly #inbox: Inbox
   readonly #stateListeners = new Set<StateListener>()
   readonly #errorListeners = new Set<ErrorListener>()
   readonly #gapListeners = new Set<(gap: Gap) => void>()
   readonly #transport: Transport
   readonly #config: ChannelConfig<S>
-  readonly #hasSchemas: boolean
-  readonly #prefix: string
-  // Messages behind an asynchronous schema wait for it, to keep their order.
-  readonly #order = new InOrder((error) => this.#report(new ListenerError('Dispatch failed', error)))
 
   constructor(name: string, config: ChannelConfig<S>) {
     assertChannelName(name)
     this.name = name
     this.identity = config.identity
     this.#config = config
-    this.#hasSchemas = Object.keys(config.schemas).length > 0
-    this.#prefix = `${name}:`
+    this.#inbox = new Inbox(name, config, (error) => this.#report(error))
     this.#transport = new Transport(
       { ...config.transport, logger: config.logger },
       {
         _onState: (change) => this.#changeState(change),
-        _onFrame: (data, id) => this.#receive(data, id),
+        _onFrame: (data, id) => this.#inbox._receive(data, id),
         _onGap: (gap) => this.#callEach(this.#gapListeners, gap, 'gap listener'),
         _onError: (error) => this.#report(error),
       },
@@ -85,15 +71,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    * const off = broadcast.on('chat', (msg) => show(msg.text), { room: 'room_1' })
    */
   on<K extends MessageType<S>>(type: K, handler: MessageHandler<MessageOf<S, K>>, filter?: MessageFilter<MessageOf<S, K>>): Unsubscribe {
-    if (typeof type !== 'string' || type === '*') {
-      throw new UsageError(`Bad type ${JSON.stringify(type)}: use onAny() for all`)
-    }
-    if (this.#hasSchemas && !schemaFor(this.#config.schemas, type)) {
-      throw new UsageError(`No schema for "${type}"`)
-    }
-    const wrapped = this.#wrap(handler as MessageHandler, filter as MessageFilter | undefined, `handler for "${type}"`)
-    this.#emitter.on(type, wrapped)
-    return () => this.#emitter.off(type, wrapped)
+    return this.#inbox._on(type, handler as MessageHandler, filter as MessageFilter | undefined)
   }
 
   /** Like `on`, for the next matching message only. */
@@ -137,7 +115,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
 
   /** Calls `handler` for every message on this channel that passes `filter`, including types without a schema. */
   onAny(handler: MessageHandler, filter?: MessageFilter): Unsubscribe {
-    return listen(this.#anyHandlers, this.#wrap(handler, filter, 'any-type handler'))
+    return this.#inbox._onAny(handler, filter)
   }
 
   /** Calls `listener` on every state change, with `{ prev, next, reason, attempt, delayMs }`. */
@@ -214,78 +192,10 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   #changeState(change: StateChange): void {
     this.#callEach(this.#stateListeners, change, 'state listener')
     if (change.next === 'closed') {
-      this.#emitter.all.clear()
-      this.#anyHandlers.clear()
+      this.#inbox._clear()
       this.#gapListeners.clear()
       this.#stateListeners.clear()
       this.#config.onClosed?.()
-    }
-  }
-
-  #receive(data: unknown, id: MessageId | undefined): void {
-    if (typeof data !== 'string') {
-      this.#report(new ProtocolError('BINARY_FRAME', 'Binary frame ignored', this.name, '[binary]'))
-      return
-    }
-    // The first-colon split, done as a prefix test: no channel name has a colon, so a frame is this
-    // channel's exactly when it starts with "<name>:" (a bare 'ping' or another channel's frame does not).
-    if (!data.startsWith(this.#prefix)) {
-      this.#config.logger.debug('ignored frame', data)
-      return
-    }
-    const body = parseBody(data.slice(this.#prefix.length))
-    if (!body.ok) {
-      this.#report(new ProtocolError(body.code, body.message, this.name, data))
-      return
-    }
-    const { payload } = body
-    const meta: MessageMeta = { channel: this.name, raw: data, receivedAt: Date.now(), id }
-    const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
-    if (!schema) {
-      if (this.#order._waiting) this.#order._run(() => this.#dispatch(payload, meta, !this.#hasSchemas))
-      else this.#dispatch(payload, meta, !this.#hasSchemas)
-      return
-    }
-    const type = String(payload.type)
-    this.#order._run(() => {
-      const result = validate(schema, payload)
-      return result instanceof Promise ? result.then((done) => this.#accept(done, meta, type)) : this.#accept(result, meta, type)
-    })
-  }
-
-  #accept(result: Validation, meta: MessageMeta, type: string): void {
-    if (result.ok) {
-      this.#dispatch(result.value, meta, true)
-      return
-    }
-    this.#report(
-      new SchemaError(`Rejected "${type}": ${describeIssues(result.issues)}`, {
-        channel: this.name,
-        raw: meta.raw,
-        messageType: type,
-        direction: 'incoming',
-        issues: result.issues,
-      }),
-    )
-  }
-
-  /** Typed handlers get validated messages (or every typed message without schemas); any-type handlers get all. */
-  #dispatch(payload: Payload, meta: MessageMeta, typed: boolean): void {
-    const delivery: Delivery = { payload, meta }
-    const { type } = payload
-    if (typed && typeof type === 'string') this.#emitter.emit(type, delivery)
-    if (this.#anyHandlers.size > 0) for (const handler of [...this.#anyHandlers]) handler(delivery)
-  }
-
-  #wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
-    const matches = compileFilter(filter, this.identity.participantId?.toString())
-    // The try/catch is written out here rather than through a shared helper, which would cost a closure per message.
-    return ({ payload, meta }) => {
-      try {
-        if (matches(payload)) handler(payload, meta)
-      } catch (error) {
-        this.#listenerFailed(what, error)
-      }
     }
   }
 
@@ -295,13 +205,9 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       try {
         listener(value)
       } catch (error) {
-        this.#listenerFailed(what, error)
+        this.#report(listenerFailed(what, error))
       }
     }
-  }
-
-  #listenerFailed(what: string, error: unknown): void {
-    this.#report(new ListenerError(`A ${what} threw: ${String(error)}`, error))
   }
 
   #report(error: SwitchboardError): void {
@@ -321,10 +227,4 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   #closedError(): SwitchboardError {
     return new SwitchboardError('CHANNEL_CLOSED', `${this.name} is closed`)
   }
-}
-
-/** Adds `listener` to `listeners`; returns the function that removes it. */
-function listen<L>(listeners: Set<L>, listener: L): Unsubscribe {
-  listeners.add(listener)
-  return () => listeners.delete(listener)
 }

@@ -64,20 +64,16 @@ export interface SchemaIssue {
 /** A message that failed the schema of its `type`, with the schema's `issues`. */
 export class SchemaError extends SwitchboardError {
   override readonly name = 'SchemaError'
-  readonly channel: string
+  declare readonly channel: string
   /** The frame as received, or as it would have been sent. */
-  readonly raw: string
-  readonly messageType: string
-  readonly direction: 'incoming' | 'outgoing'
-  readonly issues: ReadonlyArray<SchemaIssue>
+  declare readonly raw: string
+  declare readonly messageType: string
+  declare readonly direction: 'incoming' | 'outgoing'
+  declare readonly issues: ReadonlyArray<SchemaIssue>
 
   constructor(message: string, details: { channel: string; raw: string; messageType: string; direction: 'incoming' | 'outgoing'; issues: ReadonlyArray<SchemaIssue> }) {
     super('INVALID_MESSAGE', message)
-    this.channel = details.channel
-    this.raw = details.raw
-    this.messageType = details.messageType
-    this.direction = details.direction
-    this.issues = details.issues
+    Object.assign(this, details)
   }
 }
 

@@ -1,3 +1,4 @@
+import { ListenerError } from './errors.js'
 import type { StateChange } from './connection-state.js'
 import type { SwitchboardError } from './errors.js'
 import type { Payload } from './frame.js'
@@ -20,3 +21,14 @@ export type StateListener = (change: StateChange) => void
 export type ErrorListener = (error: SwitchboardError) => void
 /** Removes what was added; calling it twice is harmless. */
 export type Unsubscribe = () => void
+
+/** Adds `listener` to `listeners`; returns the function that removes it. */
+export function listen<L>(listeners: Set<L>, listener: L): Unsubscribe {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+/** The error reported for a handler or listener (`what`) that threw `error`. */
+export function listenerFailed(what: string, error: unknown): ListenerError {
+  return new ListenerError(`A ${what} threw: ${String(error)}`, error)
+}

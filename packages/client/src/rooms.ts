@@ -1,4 +1,5 @@
 import type { Channel } from './channel.js'
+import { listen } from './handlers.js'
 import type { Unsubscribe } from './handlers.js'
 import type { Payload } from './frame.js'
 import { sameId } from './identity.js'
@@ -53,14 +54,12 @@ export class Chatrooms<S extends SchemaMap = NoSchemas> {
 
   /** Calls `listener` with each room's channel as it is joined. */
   onJoin(listener: (room: Channel<S>) => void): Unsubscribe {
-    this.#joinListeners.add(listener)
-    return () => this.#joinListeners.delete(listener)
+    return listen(this.#joinListeners, listener)
   }
 
   /** Calls `listener` with a room's name when it is closed. */
   onLeave(listener: (name: string) => void): Unsubscribe {
-    this.#leaveListeners.add(listener)
-    return () => this.#leaveListeners.delete(listener)
+    return listen(this.#leaveListeners, listener)
   }
 
   /** Closes a room's channel and forgets it. */

@@ -1,6 +1,8 @@
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
 import { backoffDelay } from './backoff.js'
+import { endPhase, publicState } from './connection-phase.js'
+import type { Phase } from './connection-phase.js'
 import { assertNever } from './connection-state.js'
 import type { ConnectionState, StateChange } from './connection-state.js'
 import { ConnectionError, ListenerError, SendError } from './errors.js'
@@ -36,6 +38,8 @@ export interface TransportHandlers {
   _onError(error: SwitchboardError): void
 }
 
+type Announcement = Omit<StateChange, 'prev' | 'next' | 'attempt'>
+
 // Longest delay setTimeout accepts; the library's own connect timeout is disabled with it.
 const MAX_TIMER_MS = 2 ** 31 - 1
 const OPEN = 1
@@ -46,20 +50,12 @@ const OPEN = 1
  * the library computes jitter once per page, flushes its queue before open handlers run and drops
  * what does not fit. With the resume extension (`Resume`), each socket asks for it in its URL, opens
  * once the server says hello (or falls back to the plain protocol), re-sends what was not
- * acknowledged, and hands on each message once.
+ * acknowledged, and hands on each message once. Where it stands is one {@link Phase}, changed by `#set`.
  */
 export class Transport {
-  #current: ConnectionState = 'connecting'
+  // Until the library asks for the first URL, on its zero-delay turn.
+  #phase: Phase = { _name: 'connecting', _state: 'connecting' }
   #attempt = 0
-  #pendingDelayMs = 0
-  #cancelWait: (() => void) | undefined
-  // The connect timeout until the socket opens, then the wait for the server's hello.
-  #timer: ReturnType<typeof setTimeout> | undefined
-  #timedOut = false
-  #suspended = false
-  #announcingOpen = false
-  // Open, but waiting for the server's hello (or its silence) to tell whether it resumes.
-  #negotiating = false
   readonly #outbox: Outbox
   readonly #resume: Resume
   readonly #socket: ReconnectingWebSocket
@@ -88,7 +84,7 @@ export class Transport {
   }
 
   get state(): ConnectionState {
-    return this.#current
+    return publicState(this.#phase)
   }
 
   /**
@@ -96,17 +92,17 @@ export class Transport {
    * the open handlers ran. With the resume extension, each is held until acknowledged.
    */
   send(frame: string): Receipt {
-    if (this.#current === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Channel closed', [frame]))
+    if (this.#phase._name === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Channel closed', [frame]))
     const receipt = this.#outbox._push(frame)
     if (!receipt) return this.#refuse(new SendError('OUTBOX_FULL', `Outbox full (${this.#outbox._limit})`, [frame]))
-    if (this.#current === 'open' && !this.#announcingOpen) this.#flush()
+    if (this.#phase._name === 'open') this.#flush()
     return receipt
   }
 
   /** Final and idempotent: stops reconnecting and reports any queued frames it discards. */
   close(): void {
-    if (this.#current === 'closed') return
-    this.#setState('closed', { reason: 'closed' })
+    if (this.#phase._name === 'closed') return
+    this.#set({ _name: 'closed' }, { reason: 'closed' })
     this.#shutdown()
   }
 
@@ -117,65 +113,57 @@ export class Transport {
 
   /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */
   async #nextUrl(): Promise<string> {
-    const delayMs = this.#pendingDelayMs
-    this.#pendingDelayMs = 0
-    if (delayMs > 0 && this.#active()) await this.#pause(delayMs)
-    while (this.#active() && this.#config.lifecycle?.navigator?.onLine === false) {
-      this.#setState('reconnecting', { reason: 'offline' })
-      await this.#pause()
-    }
+    const phase = this.#phase
+    if (phase._name === 'waiting' && phase._delayMs > 0) await this.#pause(phase._delayMs)
+    while (this.#active() && this.#config.lifecycle?.navigator?.onLine === false) await this.#pause(undefined, { reason: 'offline' })
     if (this.#active()) {
       this.#config.logger.debug('connecting', this.#config.url)
-      this.#timer = setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs)
+      // 'connecting' until the first change is announced.
+      const state = this.state === 'connecting' ? 'connecting' : 'reconnecting'
+      this.#set({ _name: 'connecting', _state: state, _timer: setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs) })
     }
     return this.#resume._url(this.#config.url, this.#outbox._firstSeq)
   }
 
-  /** Waits `ms`, or until `online`, `close()` or `pagehide` cut the wait short (forever without `ms`). */
-  #pause(ms?: number): Promise<void> {
+  /** Waits `ms`, or until `online`, `close()` or `pagehide` end the wait (forever without `ms`). */
+  #pause(ms: number | undefined, change?: Announcement): Promise<void> {
     return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        if (this.#cancelWait === done) this.#cancelWait = undefined
-        resolve()
-      }
-      const timer = ms === undefined ? undefined : setTimeout(done, ms)
-      this.#cancelWait = done
+      // Once the time is up, nothing is left for `online` to cut short.
+      const timer = ms === undefined ? undefined : setTimeout(() => this.#set({ _name: 'waiting', _delayMs: 0 }), ms)
+      this.#set({ _name: 'waiting', _delayMs: 0, _timer: timer, _wake: resolve }, change)
     })
   }
 
   #active(): boolean {
-    return this.#current !== 'closed' && !this.#suspended
+    return this.#phase._name !== 'closed' && this.#phase._name !== 'suspended'
   }
 
   readonly #handleConnectTimeout = (): void => {
-    if (!this.#active()) return
+    const phase = this.#phase
+    if (phase._name !== 'connecting') return
     this.#config.logger.debug('connect timeout')
-    this.#timedOut = true
+    // The library dispatches the close of the abandoned socket from inside reconnect(): a timeout.
+    this.#set({ _name: 'connecting', _state: phase._state, _timedOut: true })
     this.#socket.reconnect()
   }
 
   readonly #handleOpen = (): void => {
-    clearTimeout(this.#timer)
-    if (this.#current === 'closed') return
+    const phase = this.#phase
+    // Only the socket being connected counts: one released by close() or pagehide is ignored.
+    if (phase._name !== 'connecting') return
     this.#attempt = 0
     if (!this.#resume._asked) return this.#opened()
-    this.#negotiating = true
-    this.#timer = setTimeout(this.#fallBack, this.#config.helloTimeoutMs)
+    this.#set({ _name: 'negotiating', _state: phase._state, _timer: setTimeout(this.#fallBack, this.#config.helloTimeoutMs) })
   }
 
   /** Ready to send: re-sends what the server has not acknowledged, announces `open`, then writes the queue. */
   #opened(): void {
-    this.#negotiating = false
-    clearTimeout(this.#timer)
     this.#outbox._rewind()
     this.#flush(true)
-    this.#announcingOpen = true
-    try {
-      this.#setState('open', { reason: 'opened' })
-    } finally {
-      this.#announcingOpen = false
-    }
+    this.#set({ _name: 'announcing' }, { reason: 'opened' })
+    // An open handler may have closed the channel, or the page may have been hidden.
+    if (this.#phase._name !== 'announcing') return
+    this.#set({ _name: 'open' })
     this.#flush()
   }
 
@@ -188,53 +176,44 @@ export class Transport {
   }
 
   readonly #handleClose = (event: SocketCloseEvent): void => {
-    clearTimeout(this.#timer)
-    this.#negotiating = false
+    const phase = this.#phase
     if (!this.#active()) return
     const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
-    const timedOut = this.#timedOut
-    this.#timedOut = false
+    const timedOut = phase._name === 'connecting' && phase._timedOut === true
     const refused = !timedOut && !this.#wantsReconnect(close)
     if (refused || this.#attempt >= this.#config.maxAttempts) {
       const error = refused
         ? new ConnectionError(`Refused: close ${close.code} ${close.reason}`, close.code, close.reason)
         : new ConnectionError(`Gave up after ${this.#attempt} attempts (close ${close.code})`, close.code, close.reason, 'CONNECTION_GAVE_UP')
-      this.#setState('closed', { reason: refused ? 'refused' : 'gave-up', close, error })
+      this.#set({ _name: 'closed' }, { reason: refused ? 'refused' : 'gave-up', close, error })
       this.#shutdown()
       this.#handlers._onError(error)
       return
     }
     this.#attempt += 1
-    this.#pendingDelayMs = backoffDelay(this.#attempt, this.#config, this.#config.random)
-    this.#setState('reconnecting', { reason: timedOut ? 'timeout' : 'lost', close, delayMs: this.#pendingDelayMs })
+    const delayMs = backoffDelay(this.#attempt, this.#config, this.#config.random)
+    this.#set({ _name: 'waiting', _delayMs: delayMs }, { reason: timedOut ? 'timeout' : 'lost', close, delayMs })
   }
 
   readonly #handleOnline = (): void => {
-    const waiting = this.#cancelWait !== undefined || this.#pendingDelayMs > 0
-    if (this.#current !== 'reconnecting' || this.#suspended || !waiting) return
-    this.#pendingDelayMs = 0
-    this.#setState('reconnecting', { reason: 'online', delayMs: 0 })
-    this.#cancelWait?.()
+    const phase = this.#phase
+    if (phase._name !== 'waiting' || !(phase._wake || phase._delayMs > 0)) return
+    this.#set({ _name: 'waiting', _delayMs: 0 }, { reason: 'online', delayMs: 0 })
   }
 
   /** Releases the socket when the page enters the back/forward cache, which an open socket would prevent. */
   readonly #handlePageHide = (event: Event): void => {
     if (!(event as PageTransitionEvent).persisted || !this.#active()) return
-    this.#suspended = true
-    clearTimeout(this.#timer)
-    this.#cancelWait?.()
-    this.#setState('reconnecting', { reason: 'suspended' })
+    this.#set({ _name: 'suspended' }, { reason: 'suspended' })
     this.#socket.close(1000, 'page hidden')
   }
 
   readonly #handlePageShow = (event: Event): void => {
-    if (!(event as PageTransitionEvent).persisted || !this.#suspended || this.#current === 'closed') return
+    if (!(event as PageTransitionEvent).persisted || this.#phase._name !== 'suspended') return
     this.#attempt = 0
-    this.#pendingDelayMs = 0
-    this.#setState('reconnecting', { reason: 'resumed', delayMs: 0 })
     // Still suspended while the library reconnects, so the close it may dispatch for the old socket is ignored.
     this.#socket.reconnect()
-    this.#suspended = false
+    this.#set({ _name: 'waiting', _delayMs: 0 }, { reason: 'resumed', delayMs: 0 })
   }
 
   #listenToPage(method: 'addEventListener' | 'removeEventListener'): void {
@@ -248,14 +227,15 @@ export class Transport {
   readonly #handleMessage = ({ data }: MessageEvent): void => {
     if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._onFrame(data)
     const frame = this.#resume._read(data)
+    const negotiating = this.#phase._name === 'negotiating'
     if (frame.type === 'hello') {
       // Also after the hello timeout: a slow server that has the extension gets it from here on.
       this.#resume._mode = 'on'
-      if (this.#negotiating) this.#opened()
+      if (negotiating) this.#opened()
       return
     }
     // A server with the extension says hello first: this one does not have it.
-    if (this.#negotiating) this.#fallBack()
+    if (negotiating) this.#fallBack()
     switch (frame.type) {
       case 'message':
         return this.#handlers._onFrame(frame.frame, frame.id)
@@ -282,7 +262,7 @@ export class Transport {
   /** Writes held frames (only re-sends with `resent`) one at a time while the socket stays open: what is left stays, in order. */
   #flush(resent?: boolean): void {
     let more = true
-    while (more && !this.#negotiating && this.#socket.readyState === OPEN) more = this.#outbox._writeNext(this.#write, this.#keep(), resent)
+    while (more && this.#socket.readyState === OPEN) more = this.#outbox._writeNext(this.#write, this.#keep(), resent)
   }
 
   readonly #write = (frame: string): void => this.#socket.send(frame)
@@ -292,10 +272,8 @@ export class Transport {
     return this.#resume._mode === 'on'
   }
 
-  /** Releases the socket and timers; runs after the state became `closed`, so the close it causes is ignored. */
+  /** Releases the socket; runs once the phase is `closed` (which ended its timers), so the close it causes is ignored. */
   #shutdown(): void {
-    clearTimeout(this.#timer)
-    this.#cancelWait?.()
     this.#listenToPage('removeEventListener')
     this.#socket.close(1000)
     const held = this.#outbox._frames
@@ -306,11 +284,15 @@ export class Transport {
     }
   }
 
-  /** The one place the state changes. */
-  #setState(next: ConnectionState, change: Omit<StateChange, 'prev' | 'next' | 'attempt'>): void {
-    const prev = this.#current
-    this.#current = next
-    this.#config.logger.debug(`${prev} → ${next}`, change.reason)
-    this.#handlers._onState({ prev, next, attempt: this.#attempt, ...change })
+  /** The one place the phase changes: ends what the phase left owned, then announces `change` if given. */
+  #set(next: Phase, change?: Announcement): void {
+    const left = this.#phase
+    this.#phase = next
+    endPhase(left)
+    if (!change) return
+    const prev = publicState(left)
+    const state = publicState(next)
+    this.#config.logger.debug(`${prev} → ${state}`, change.reason)
+    this.#handlers._onState({ prev, next: state, attempt: this.#attempt, ...change })
   }
 }

@@ -3,6 +3,7 @@ import { createClient } from '../src/client.js'
 import type { ClientOptions } from '../src/client.js'
 import type { SwitchboardError } from '../src/errors.js'
 import type { Logger } from '../src/logger.js'
+import type { LifecycleTarget } from '../src/options.js'
 import type { NoSchemas, SchemaMap } from '../src/schema.js'
 import type { StateChange } from '../src/connection-state.js'
 import { FakeWebSocket } from '../src/fake-web-socket.js'
@@ -44,4 +45,12 @@ export function record(channel: { onStateChange(l: (c: StateChange) => void): un
   channel.onStateChange((change) => states.push(change))
   channel.onError((error) => errors.push(error))
   return { states, errors }
+}
+
+/** A page for the lifecycle option: `fire('pagehide', true)` and the like; `target.navigator.onLine` can be changed. */
+export function fakePage(onLine = true) {
+  const target = new EventTarget() as EventTarget & LifecycleTarget
+  target.navigator = { onLine }
+  const fire = (type: string, persisted?: boolean) => target.dispatchEvent(Object.assign(new Event(type), persisted === undefined ? {} : { persisted }))
+  return { target, fire }
 }
