@@ -11,7 +11,8 @@ import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessa
 export class ChatExperiment implements Experiment {
   readonly channel = EXPERIMENT_CHANNEL
   readonly channelRules: ChannelRules = [
-    { channel: BROADCAST_CHANNEL, subscribe: 'everyone', publish: 'everyone' },
+    // Everyone chats here, but rooms and the roster come from the experiment alone.
+    { channel: BROADCAST_CHANNEL, subscribe: 'everyone', publish: 'everyone', experimentOnly: ['create_chatroom', 'close_chatroom', 'roster'] },
     // The inbox: whispers pass through it, so only the experiment reads it.
     { channel: EXPERIMENT_CHANNEL, subscribe: 'experiment', publish: 'everyone' },
     { channel: 'participant_{id}_channel', subscribe: 'owner', publish: 'owner' },

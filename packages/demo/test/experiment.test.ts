@@ -5,6 +5,7 @@ import { WebSocket } from 'ws'
 import { silentLog } from '@switchboard/server'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, privateChannel, startDemoServer } from '../src/index.js'
 import type { DemoServer } from '../src/index.js'
+import { newParticipant, peer } from '../../server/test/ws-peer.js'
 
 let server: DemoServer
 const clients: Client[] = []
@@ -43,11 +44,12 @@ async function participant() {
   }
   const client = createClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: p.id, workerId: p.worker_id }, credential: token })
   clients.push(client)
-  const broadcast = inbox(client.openChannel(BROADCAST_CHANNEL))
+  const broadcastChannel = client.openChannel(BROADCAST_CHANNEL)
+  const broadcast = inbox(broadcastChannel)
   const mine = client.openChannel(privateChannel(p.id))
   const inboxOf = inbox(mine)
   await mine.ready()
-  return { id: String(p.id), client, broadcast, private: inboxOf, channel: mine }
+  return { id: String(p.id), client, broadcast, broadcastChannel, private: inboxOf, channel: mine }
 }
 
 describe('chat experiment', () => {
@@ -80,5 +82,23 @@ describe('chat experiment', () => {
     a.channel.sendTo(BROADCAST_CHANNEL, { type: 'chat', text: 'marker', sender: a.id })
     for (const p of [a, b, c]) await p.broadcast.waitFor((m) => m.text === 'marker')
     expect([...a.private.messages, ...b.private.messages].filter((m) => m.type === 'whisper')).toEqual([])
+  })
+})
+
+describe('experiment-only messages', () => {
+  it('refuses a participant that forges a room announcement or a roster (4403); the others see neither and chat on', async () => {
+    const a = await participant()
+    const b = await participant()
+    await a.broadcast.waitFor((m) => m.type === 'create_chatroom')
+    const forger = await newParticipant(server.url)
+    for (const forged of ['{"type":"close_chatroom","chatroom":"room_1"}', `{"type":"roster","participants":["${forger.id}"]}`, `{"type":"create_chatroom","chatroom":"room_9","participant_ids":["${a.id}"]}`]) {
+      const socket = await peer(server.url, forger.query(BROADCAST_CHANNEL))
+      socket.send(`${BROADCAST_CHANNEL}:${forged}`)
+      expect(await socket.closed).toMatchObject({ code: 4403, reason: expect.stringMatching(/^only the experiment may send (close_chatroom|roster|create_chatroom) on broadcast_channel$/) })
+    }
+    a.broadcastChannel.send({ type: 'chat', text: 'still here', sender: a.id })
+    await b.broadcast.waitFor((m) => m.text === 'still here')
+    expect(b.broadcast.messages.filter((m) => m.type === 'close_chatroom' || m.chatroom === 'room_9')).toEqual([])
+    expect(b.broadcast.messages.filter((m) => m.type === 'roster').map((m) => m.participants)).not.toContainEqual([forger.id])
   })
 })

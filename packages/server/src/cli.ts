@@ -9,6 +9,7 @@ const FLAGS = {
   port: { type: 'string', env: 'PORT' },
   host: { type: 'string', env: 'HOST' },
   'redis-url': { type: 'string', env: 'REDIS_URL' },
+  experiment: { type: 'string', env: 'EXPERIMENT' },
   'channel-rules': { type: 'string', env: 'CHANNEL_RULES' },
   pages: { type: 'string', env: 'PAGES_DIR' },
   'allow-anonymous': { type: 'boolean', env: 'ALLOW_ANONYMOUS' },
@@ -20,7 +21,7 @@ const FLAGS = {
 const USAGE = [
   'Usage: switchboard-server [options]',
   '',
-  'Runs the Switchboard /chat server without an experiment. Each option can also be set by its environment variable.',
+  'Runs the Switchboard /chat server, with your experiment (--experiment) or none. Each option can also be set by its environment variable.',
   '',
   ...Object.entries(FLAGS).flatMap(([flag, spec]) => ('env' in spec ? [`  --${flag.padEnd(16)} ${spec.env.padEnd(16)} ${ENVIRONMENT[spec.env]}`] : [])),
   `  ${''.padEnd(18)} ${'SWITCHBOARD_SECRET'.padEnd(16)} ${ENVIRONMENT.SWITCHBOARD_SECRET}`,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { loadChannelRules } from './access/channel-rules-source.js'
 import { RedisBackend } from './broker/redis-backend.js'
+import { loadExperiment } from './experiment/load-experiment.js'
 import { createLog } from './log.js'
 import type { LogLevel } from './log.js'
 import type { ServerOptions } from './server.js'
@@ -10,6 +11,7 @@ export const ENVIRONMENT = {
   PORT: 'port to listen on (default 5000)',
   HOST: 'address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)',
   REDIS_URL: 'redis://host:port: share broker and state with other processes through Redis (default: in memory)',
+  EXPERIMENT: 'a module (.ts or .js) whose default export is the experiment\'s server side (default: none)',
   RUN_EXPERIMENT: '0: serve sockets only; another process on the same Redis runs the experiment',
   CHANNEL_RULES: 'a preset (standard, dallinger) or a JSON rules file (default: the experiment\'s rules, else standard)',
   ALLOW_ANONYMOUS: '1: let stock Dallinger pages in without credentials, bound to the participant_id they claim',
@@ -32,6 +34,7 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${env.PORT}: expected a port number`)
   const log = createLog(level as LogLevel)
   const channelRules = env.CHANNEL_RULES ? loadChannelRules(env.CHANNEL_RULES) : undefined
+  const experiment = env.EXPERIMENT ? await loadExperiment(env.EXPERIMENT) : undefined
   const redis = env.REDIS_URL ? await RedisBackend.connect(env.REDIS_URL, log) : undefined
   const origins = env.ALLOWED_ORIGINS
   return {
@@ -40,6 +43,7 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     log,
     ...(redis ? { broker: redis, state: redis } : {}),
     ...(channelRules ? { channelRules } : {}),
+    ...(experiment ? { experiment } : {}),
     ...(env.PAGES_DIR ? { pagesDir: resolve(env.PAGES_DIR) } : {}),
     runExperiment: env.RUN_EXPERIMENT !== '0',
     allowAnonymous: env.ALLOW_ANONYMOUS === '1',

@@ -6,6 +6,7 @@ export { runCommand } from './run.js'
 
 export type { Experiment, ExperimentApi, MessageContext } from './experiment/experiment.js'
 export { ExperimentHost } from './experiment/experiment-host.js'
+export { loadExperiment } from './experiment/load-experiment.js'
 
 export { AUDIENCES, CHANNEL_PRESETS, ChannelRuleSet, ChannelRulesError } from './access/channel-rules.js'
 export type { Audience, ChannelPreset, ChannelRule, ChannelRules, MatchedRule } from './access/channel-rules.js'

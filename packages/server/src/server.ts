@@ -43,7 +43,7 @@ export interface ServerOptions {
   runExperiment?: boolean
   /** Let sockets without a credential in, bound to the participant_id they claim (stock Dallinger pages). @default false */
   allowAnonymous?: boolean
-  /** Page origins allowed to connect, or '*'. @default the server's own origin */
+  /** Page origins allowed to connect and to call the endpoints (CORS) besides the server's own, or '*'. @default none */
   allowedOrigins?: AllowedOrigins
   /**
    * Who may use which channel: rules, a preset's name, or rules already loaded (`loadChannelRules`).
@@ -117,6 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       log,
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),
+      allowedOrigins: options.allowedOrigins,
     }),
   )
   server.on('upgrade', (request, socket, head) => {

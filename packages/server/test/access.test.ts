@@ -20,7 +20,8 @@ describe('credentials', () => {
     const bob = await newParticipant(server.url)
     expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id })).toMatchObject({ code: 4401 })
     expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id, token: 'forged' })).toMatchObject({ code: 4401 })
-    expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id, token: bob.token })).toMatchObject({ code: 4401 })
+    expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id, token: bob.token })).toMatchObject({ code: 4401, reason: `invalid credential: the token is not participant ${alice.id}'s` })
+    expect(await closeOf({ channel: 'broadcast_channel', token: bob.token })).toMatchObject({ code: 4401, reason: 'a token needs the participant_id it was issued for' })
     expect(await closeOf({ channel: 'broadcast_channel' })).toMatchObject({ code: 4401, reason: expect.stringContaining('credential required') })
   })
 
@@ -84,6 +85,40 @@ describe('channel access', () => {
     await peer(server.url, a.query('broadcast_channel'), { origin: `http://${own.host}` })
     await peer(server.url, a.query('broadcast_channel'))
     expect(await closeOf(a.query('broadcast_channel'), { origin: 'https://evil.example' })).toMatchObject({ code: 4403, reason: 'origin https://evil.example is not allowed' })
+  })
+})
+
+describe('pages on other origins', () => {
+  it('adds ALLOWED_ORIGINS to the server’s own origin: both connect, other sites do not', async () => {
+    await start({ allowedOrigins: ['http://pages.example:5124'] })
+    const a = await newParticipant(server.url)
+    await peer(server.url, a.query('broadcast_channel'), { origin: `http://${new URL(server.url).host}` })
+    await peer(server.url, a.query('broadcast_channel'), { origin: 'http://pages.example:5124' })
+    expect(await closeOf(a.query('broadcast_channel'), { origin: 'http://pages.example:9999' })).toMatchObject({ code: 4403 })
+  })
+
+  it('answers CORS on the participant endpoints for allowed origins only, and creates nothing for the others', async () => {
+    await start({ allowedOrigins: ['http://pages.example:5124'] })
+    const preflight = await fetch(`${server.url}/participant`, { method: 'OPTIONS', headers: { origin: 'http://pages.example:5124', 'access-control-request-method': 'POST' } })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://pages.example:5124')
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST')
+    const created = await fetch(`${server.url}/participant`, { method: 'POST', headers: { origin: 'http://pages.example:5124' } })
+    expect(created.headers.get('access-control-allow-origin')).toBe('http://pages.example:5124')
+    const { participant, token } = (await created.json()) as { participant: { id: number }; token: string }
+    expect(participant.id).toBe(1)
+    await peer(server.url, { channel: 'broadcast_channel', participant_id: '1', token }, { origin: 'http://pages.example:5124' })
+
+    const refused = await fetch(`${server.url}/participant`, { method: 'POST', headers: { origin: 'https://evil.example' } })
+    expect(refused.status).toBe(403)
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+    expect((await fetch(`${server.url}/participant`, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })).status).toBe(403)
+    // Nothing was created for the refused page: the next participant is number 2.
+    expect((await newParticipant(server.url)).id).toBe('2')
+    // The server's own pages need no CORS.
+    const own = await fetch(`${server.url}/participant`, { method: 'POST', headers: { origin: `http://${new URL(server.url).host}` } })
+    expect(own.status).toBe(200)
+    expect(own.headers.get('access-control-allow-origin')).toBeNull()
   })
 })
 

@@ -30,17 +30,26 @@ describe('channel rules', () => {
     const { access: standard, rooms } = access(CHANNEL_PRESETS.standard)
     expect(await standard.subscribe('1', 'broadcast_channel')).toEqual({ ok: true })
     expect(await standard.subscribe('1', 'experiment_channel')).toEqual({ ok: false, code: 4403, reason: 'experiment_channel is write-only' })
-    expect(await standard.publish('1', 'experiment_channel')).toEqual({ ok: true })
+    expect(await standard.publish('1', 'experiment_channel', '{}')).toEqual({ ok: true })
     expect(await standard.subscribe('1', 'participant_1_channel')).toEqual({ ok: true })
-    expect(await standard.publish('2', 'participant_1_channel')).toEqual({ ok: false, code: 4403, reason: 'only participant 1 may write to participant_1_channel' })
+    expect(await standard.publish('2', 'participant_1_channel', '{}')).toEqual({ ok: false, code: 4403, reason: 'only participant 1 may write to participant_1_channel' })
     expect(await standard.subscribe('1', 'chatroom')).toEqual({ ok: false, code: 4404, reason: 'no channel chatroom' })
     await rooms.set('chatroom', [1, '2'])
     expect(await standard.subscribe('2', 'chatroom')).toEqual({ ok: true })
-    expect(await standard.publish('3', 'chatroom')).toEqual({ ok: false, code: 4403, reason: 'only members may write to chatroom' })
-    expect(await standard.publish(null, 'chatroom')).toMatchObject({ ok: false, code: 4403 })
+    expect(await standard.publish('3', 'chatroom', '{}')).toEqual({ ok: false, code: 4403, reason: 'only members may write to chatroom' })
+    expect(await standard.publish(null, 'chatroom', '{}')).toMatchObject({ ok: false, code: 4403 })
     const { access: closed } = access([{ channel: 'results', subscribe: 'experiment', publish: 'experiment' }])
     expect(await closed.subscribe('1', 'results')).toEqual({ ok: false, code: 4403, reason: 'only the experiment may read results' })
-    expect(await closed.publish('1', 'results')).toEqual({ ok: false, code: 4403, reason: 'only the experiment may write to results' })
+    expect(await closed.publish('1', 'results', '{}')).toEqual({ ok: false, code: 4403, reason: 'only the experiment may write to results' })
+  })
+
+  it('refuses the experiment-only message types of a channel from participants, whatever else they may send', async () => {
+    const { access: guarded } = access([{ channel: 'broadcast_channel', subscribe: 'everyone', publish: 'everyone', experimentOnly: ['roster', 'create_chatroom'] }])
+    expect(await guarded.publish('6', 'broadcast_channel', '{"type":"roster","participants":["6"]}')).toEqual({ ok: false, code: 4403, reason: 'only the experiment may send roster on broadcast_channel' })
+    expect(await guarded.publish('6', 'broadcast_channel', '{"type":"chat","text":"roster"}')).toEqual({ ok: true })
+    // Not JSON, or no type: relayed, as Dallinger relays anything.
+    expect(await guarded.publish('6', 'broadcast_channel', 'create_chatroom')).toEqual({ ok: true })
+    expect(() => new ChannelRuleSet([{ channel: 'a', subscribe: 'everyone', publish: 'everyone', experimentOnly: 'roster' }] as unknown as ChannelRules)).toThrow(/experimentOnly must be a list of message types/)
   })
 
   it('keeps dallinger_control the server’s under every preset, the dallinger one included', async () => {
@@ -48,7 +57,7 @@ describe('channel rules', () => {
     expect(await dallinger.subscribe(null, 'chatroom')).toEqual({ ok: true })
     expect(await dallinger.subscribe('2', 'participant_1_channel')).toEqual({ ok: true })
     expect(await dallinger.subscribe(null, 'dallinger_control')).toMatchObject({ ok: false, code: 4403 })
-    expect(await dallinger.publish(null, 'dallinger_control')).toMatchObject({ ok: false, code: 4403 })
+    expect(await dallinger.publish(null, 'dallinger_control', '{}')).toMatchObject({ ok: false, code: 4403 })
     expect(() => new ChannelRuleSet([{ channel: 'dallinger_control', subscribe: 'everyone', publish: 'everyone' }])).toThrow(/server's own channel/)
   })
 

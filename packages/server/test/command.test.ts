@@ -75,6 +75,50 @@ describe('switchboard-server', () => {
     expect(output.out).not.toContain('is running')
   }, 30_000)
 
+  it('runs the experiment module given with --experiment: it hears its channel and answers privately', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'experiment-'))
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n')
+    writeFileSync(
+      join(dir, 'echo.ts'),
+      `interface Api { publishToSubscribers(payload: object, channel?: string): void; participants(): string[] }
+export default class Echo {
+  readonly channel = 'experiment_channel'
+  private api: Api | undefined
+  start(api: Api): void { this.api = api }
+  receiveMessage(message: Record<string, unknown>, context: { channel: string; participantId: string | null }): void {
+    if (context.channel !== this.channel || context.participantId === null) return
+    this.api?.publishToSubscribers({ echo: message.text, connected: this.api.participants() }, \`participant_\${context.participantId}_channel\`)
+  }
+}
+`,
+    )
+    const port = await freePort()
+    const { child, output, exited } = command({ PORT: String(port) }, ['--experiment', join(dir, 'echo.ts')])
+    const url = `http://localhost:${port}`
+    await expect.poll(() => output.out, { timeout: 20_000 }).toContain('is running')
+    expect(((await (await fetch(`${url}/status`)).json()) as { experiment: boolean }).experiment).toBe(true)
+    const a = await newParticipant(url)
+    const inbox = await peer(url, a.query(`participant_${a.id}_channel`))
+    await expect.poll(() => {
+      inbox.send(`experiment_channel:{"text":"hi","sender":"${a.id}"}`)
+      return inbox.frames.length > 0
+    }, { interval: 200 }).toBe(true)
+    expect(inbox.frames[0]).toBe(`participant_${a.id}_channel:{"echo":"hi","connected":["${a.id}"]}`)
+    child.kill('SIGTERM')
+    expect((await exited)[0]).toBe(0)
+
+    const cjs = mkdtempSync(join(tmpdir(), 'experiment-'))
+    writeFileSync(join(cjs, 'echo.ts'), 'export default { channel: "x", receiveMessage() {} }\n')
+    const notModule = command({ PORT: String(await freePort()), EXPERIMENT: join(cjs, 'echo.ts') })
+    expect((await notModule.exited)[0]).toBe(1)
+    expect(notModule.output.err).toContain('an ES module is needed')
+
+    writeFileSync(join(dir, 'nothing.ts'), 'export default 42\n')
+    const bad = command({ PORT: String(await freePort()), EXPERIMENT: join(dir, 'nothing.ts') })
+    expect((await bad.exited)[0]).toBe(1)
+    expect(bad.output.err).toContain(`experiment ${join(dir, 'nothing.ts')}: its default export must be an Experiment`)
+  }, 30_000)
+
   it('prints its options with --help, and refuses an unknown one', async () => {
     const help = command({}, ['--help'])
     expect((await help.exited)[0]).toBe(0)

@@ -13,9 +13,9 @@ export interface AdmissionOptions {
    */
   allowAnonymous: boolean
   /**
-   * Page origins allowed to open sockets; `'*'` allows all. Clients that send no Origin (not browsers)
-   * are allowed: the check protects against other sites' pages, not against scripts.
-   * @default the server's own origin, from the request's Host
+   * Page origins allowed to open sockets besides the server's own; `'*'` allows all. Clients that send
+   * no Origin (not browsers) are allowed: the check protects against other sites' pages, not against scripts.
+   * @default none: the server's own origin only, from the request's Host
    */
   allowedOrigins?: AllowedOrigins
 }
@@ -31,8 +31,9 @@ export function admit(request: IncomingMessage, query: URLSearchParams, options:
   const claimed = query.get('participant_id')
   const token = query.get('token')
   if (token !== null) {
-    if (claimed === null || !options.credentials.verify(claimed, token)) {
-      return { ok: false, code: REFUSAL.unauthorized, reason: 'invalid credential' }
+    if (claimed === null) return { ok: false, code: REFUSAL.unauthorized, reason: 'a token needs the participant_id it was issued for' }
+    if (!options.credentials.verify(claimed, token)) {
+      return { ok: false, code: REFUSAL.unauthorized, reason: `invalid credential: the token is not participant ${claimed.slice(0, 40)}'s` }
     }
     return { ok: true, participantId: claimed }
   }

@@ -22,8 +22,14 @@ export class ChannelAccess {
     return this.check(who, channel, 'read')
   }
 
-  async publish(who: string | null, channel: string): Promise<Verdict> {
-    return this.check(who, channel, 'write to')
+  /** Whether `who` may publish `payload` (the text after `channel:`) on `channel`. */
+  async publish(who: string | null, channel: string, payload: string): Promise<Verdict> {
+    const verdict = await this.check(who, channel, 'write to')
+    if (!verdict.ok) return verdict
+    const reserved = this.rules.match(channel)?.rule.experimentOnly
+    const type = reserved?.length ? typeOf(payload) : undefined
+    if (type !== undefined && reserved?.includes(type)) return refusal(REFUSAL.forbidden, `only the experiment may send ${type} on ${channel}`)
+    return verdict
   }
 
   private async check(who: string | null, channel: string, verb: Verb): Promise<Verdict> {
@@ -49,6 +55,16 @@ export class ChannelAccess {
       default:
         return assertNever(audience)
     }
+  }
+}
+
+/** The payload's `type`, when it is a JSON object with a string one. */
+function typeOf(payload: string): string | undefined {
+  try {
+    const type = (JSON.parse(payload) as { type?: unknown } | null)?.type
+    return typeof type === 'string' ? type : undefined
+  } catch {
+    return undefined
   }
 }
 

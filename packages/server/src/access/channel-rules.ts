@@ -22,6 +22,14 @@ export interface ChannelRule {
   channel: string
   subscribe: Audience
   publish: Audience
+  /**
+   * Message types only the experiment may publish here, whoever else may publish: a participant's
+   * JSON payload with one of these `type`s is refused with 4403, so nobody can forge a room
+   * announcement or a roster.
+   * @default none
+   * @example ['roster', 'create_chatroom', 'close_chatroom']
+   */
+  experimentOnly?: readonly string[]
 }
 
 /** Channel rules in order: the first rule that matches a channel decides; a channel none matches is refused with 4404. */
@@ -89,7 +97,10 @@ export class ChannelRuleSet {
   /** The rules as a table, for the server's start-up banner. */
   describe(): string {
     const width = Math.max(7, ...this.rules.map((r) => r.channel.length))
-    const lines = this.rules.map((r) => `  ${r.channel.padEnd(width)}  subscribe: ${r.subscribe.padEnd(10)}  publish: ${r.publish}`)
+    const lines = this.rules.map((r) => {
+      const only = r.experimentOnly?.length ? `  (types only the experiment sends: ${r.experimentOnly.join(', ')})` : ''
+      return `  ${r.channel.padEnd(width)}  subscribe: ${r.subscribe.padEnd(10)}  publish: ${r.publish.padEnd(10)}${only}`.trimEnd()
+    })
     return [`Channel rules (${this.source}), first match wins; any other channel is refused (4404):`, ...lines].join('\n')
   }
 
@@ -107,7 +118,7 @@ export class ChannelRuleSet {
   }
 }
 
-const KEYS = ['channel', 'subscribe', 'publish']
+const KEYS = ['channel', 'subscribe', 'publish', 'experimentOnly']
 
 // Rules also come from files and JavaScript, so their shape is checked here, not only by the types.
 function problemOf(value: unknown): string | undefined {
@@ -115,6 +126,8 @@ function problemOf(value: unknown): string | undefined {
   const unknownKey = Object.keys(value).find((key) => !KEYS.includes(key))
   if (unknownKey !== undefined) return `unknown field "${unknownKey}" (a rule has ${KEYS.join(', ')})`
   const rule = value as Partial<Record<keyof ChannelRule, unknown>>
+  const only = rule.experimentOnly
+  if (only !== undefined && !(Array.isArray(only) && only.every((type) => typeof type === 'string' && type !== ''))) return 'experimentOnly must be a list of message types'
   const { channel } = rule
   if (typeof channel !== 'string') return 'channel must be a string'
   for (const verb of ['subscribe', 'publish'] as const) {

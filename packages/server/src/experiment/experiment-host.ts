@@ -1,8 +1,9 @@
 import type { RoomMembership } from '../access/rooms.js'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
-import { CONTROL_CHANNEL } from '../protocol/control.js'
+import { CONTROL_CHANNEL, asControlEvent } from '../protocol/control.js'
 import type { SharedState } from '../state/shared-state.js'
+import { Connected } from './connected.js'
 import type { Experiment, ExperimentApi } from './experiment.js'
 
 const MAX_PENDING_ECHOES = 1000
@@ -16,6 +17,7 @@ export class ExperimentHost implements ExperimentApi {
   // by its exact text, since the broker preserves order and never changes bytes.
   private readonly pendingEchoes = new Map<string, string[]>()
   private readonly unsubscribes: Array<() => void> = []
+  private readonly connected = new Connected()
 
   constructor(
     private readonly broker: Broker,
@@ -34,6 +36,14 @@ export class ExperimentHost implements ExperimentApi {
 
   stop(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe()
+  }
+
+  participants(): string[] {
+    return this.connected.participants()
+  }
+
+  channelsOf(participantId: string | number): string[] {
+    return this.connected.channelsOf(participantId)
   }
 
   setMembers(room: string, participantIds: ReadonlyArray<string | number>): Promise<void> {
@@ -71,6 +81,11 @@ export class ExperimentHost implements ExperimentApi {
       return
     }
     const payload = message as Record<string, unknown>
+    if (channel === CONTROL_CHANNEL) {
+      const event = asControlEvent(payload)
+      // Counted before the experiment hears of it, so what it asks in its handler is already true.
+      if (event) this.connected.apply(event)
+    }
     try {
       this.experiment.receiveMessage(payload, { channel, participantId: participantOf(payload), raw: data })
     } catch (error) {

@@ -4,6 +4,7 @@ import type { SharedState } from '../state/shared-state.js'
 
 /** Where a message came from. */
 export interface MessageContext {
+  /** The channel it was published on: the experiment's own, or `dallinger_control` for connection events. */
   channel: string
   /** From the payload's `sender`, else its `participant_id`, else the control event's client; null if none. */
   participantId: string | null
@@ -11,15 +12,24 @@ export interface MessageContext {
   raw: string
 }
 
-/** What an experiment can do on the server side. */
+/** What an experiment can do on the server side; `start(api)` hands it over. */
 export interface ExperimentApi {
-  /** Publishes `payload` (an object is JSON-encoded) to `channel`, by default the experiment's own. */
+  /**
+   * Publishes `payload` (an object is JSON-encoded) to `channel`, by default the experiment's own. The
+   * channel rules do not apply to the experiment: it may publish anywhere, experiment-only types included.
+   * @example api.publishToSubscribers({ type: 'reveal', round: 1, picks }, 'participant_7_channel')
+   */
   publishToSubscribers(payload: object | string, channel?: string): void
   /**
    * Records who may use `room`, a channel whose rule says `members`. Resolves once every server
    * process will admit them, so announce the room after it.
+   * @example await api.setMembers('room_1', ['7', '8'])
    */
   setMembers(room: string, participantIds: ReadonlyArray<string | number>): Promise<void>
+  /** Participants with at least one open socket (on any process), in the order they first connected. */
+  participants(): string[]
+  /** The channels a participant has a socket on, e.g. to wait until its private channel is open. */
+  channelsOf(participantId: string | number): string[]
   /** State shared by every server process. */
   state: SharedState
   log: Log
@@ -27,12 +37,25 @@ export interface ExperimentApi {
 
 /**
  * The server-side counterpart of Dallinger's `Experiment`: subscribed to its `channel` and to
- * `dallinger_control`, it receives every other message there (its own echoes are filtered out).
+ * `dallinger_control`, it receives every other message there (its own echoes are filtered out). A
+ * handler that throws is logged and the next message still arrives.
  * @example
- * const experiment: Experiment = {
+ * let api: ExperimentApi
+ * export default {
  *   channel: 'experiment_channel',
- *   receiveMessage(message, { participantId }) { … },
- * }
+ *   channelRules: [
+ *     { channel: 'broadcast_channel', subscribe: 'everyone', publish: 'everyone', experimentOnly: ['score'] },
+ *     { channel: 'experiment_channel', subscribe: 'experiment', publish: 'everyone' },
+ *     { channel: 'participant_{id}_channel', subscribe: 'owner', publish: 'owner' },
+ *   ],
+ *   start(given) { api = given },
+ *   receiveMessage(message, { channel, participantId }) {
+ *     if (channel === 'dallinger_control') return // connections: see api.participants()
+ *     if (message.type === 'answer' && participantId !== null) {
+ *       api.publishToSubscribers({ type: 'score', participant: participantId, points: 1 }, 'broadcast_channel')
+ *     }
+ *   },
+ * } satisfies Experiment
  */
 export interface Experiment {
   /** The channel the experiment listens on, besides `dallinger_control`. */
@@ -41,6 +64,9 @@ export interface Experiment {
   readonly channelRules?: ChannelRules
   /** Called once, before any message, with what the experiment can do. */
   start?(api: ExperimentApi): void
-  /** Called with each JSON-object payload, in arrival order; control events arrive with `channel: 'dallinger_control'`. */
+  /**
+   * Called with each JSON-object payload, in arrival order; control events (`websocket` connected or
+   * disconnected, `channel` subscribed or unsubscribed) arrive with `channel: 'dallinger_control'`.
+   */
   receiveMessage(message: Record<string, unknown>, context: MessageContext): void
 }

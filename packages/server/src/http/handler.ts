@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Credentials } from '../access/credentials.js'
+import type { AllowedOrigins } from '../access/origins.js'
 import type { Log } from '../log.js'
 import type { ParticipantStore } from '../state/participants.js'
+import { answerPreflight, corsVerdict, setCorsHeaders } from './cors.js'
 import { TEXT, json, send } from './respond.js'
 import { serveFile } from './static-files.js'
 
@@ -14,6 +16,8 @@ export interface HttpOptions {
   pagesDir: string | undefined
   /** The client's dist folder, served under /static/. */
   clientDistDir: string
+  /** Other origins whose pages may call the endpoints (CORS), besides the server's own. */
+  allowedOrigins: AllowedOrigins | undefined
   log: Log
 }
 
@@ -27,11 +31,21 @@ No pages are served here: start the server with pages (PAGES_DIR, or the pagesDi
 `
 
 /** The HTTP side: pages, client bundles, `/status`, and Dallinger-shaped participant and agent endpoints. */
-export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, log }: HttpOptions) {
+export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, allowedOrigins, log }: HttpOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://switchboard')
     const path = url.pathname
     try {
+      const cors = corsVerdict(request, allowedOrigins)
+      if (cors === 'refused') {
+        // Refused before anything happens: another site's page must not create participants here.
+        log('warn', 'http.origin_refused', { path, origin: request.headers.origin })
+        return json(response, 403, { status: 'error', message: `origin ${request.headers.origin} is not allowed` })
+      }
+      if (cors === 'allowed') {
+        if (request.method === 'OPTIONS') return answerPreflight(request, response)
+        setCorsHeaders(request, response)
+      }
       if (path === '/chat') return send(response, 400, TEXT, '/chat is a WebSocket endpoint\n')
       if (path === '/status' && request.method === 'GET') return json(response, 200, status())
       if (request.method === 'POST') {

@@ -177,7 +177,7 @@ export class ChatRelay {
 
   private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
     if (!connection.admitted || connection.ws.readyState !== WebSocket.OPEN) return
-    const verdict = await this.options.access.publish(connection.participant, channel)
+    const verdict = await this.options.access.publish(connection.participant, channel, payload)
     if (!verdict.ok) return this.refuse(connection, verdict, 'publish.refused', { to: channel })
     const { resume } = connection
     if (!resume) {
