@@ -16,7 +16,7 @@ pnpm --filter @switchboard/client run build
 pnpm --filter @switchboard/client run size
 
 log "unit and integration tests"
-pnpm --filter './packages/*' --reporter=append-only run test
+pnpm --filter './packages/*' --filter './examples/*' --reporter=append-only run test
 
 log "end-to-end tests (Playwright, Chromium)"
 pnpm --filter @switchboard/e2e run test

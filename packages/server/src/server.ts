@@ -96,7 +96,9 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const participants = new ParticipantStore(state)
   const credentials = await Credentials.load(state)
   const rooms = new RoomMembership(state)
-  const channelRules = ruleSet(options.channelRules ?? options.experiment?.channelRules ?? 'standard')
+  const channelRules = options.channelRules
+    ? ruleSet(options.channelRules, 'the channelRules option')
+    : ruleSet(options.experiment?.channelRules ?? 'standard', "the experiment's channelRules")
   const relay = new ChatRelay({
     broker,
     log,
@@ -170,10 +172,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   }
 }
 
-function ruleSet(rules: ChannelRules | ChannelPreset | ChannelRuleSet): ChannelRuleSet {
+function ruleSet(rules: ChannelRules | ChannelPreset | ChannelRuleSet, source: string): ChannelRuleSet {
   if (rules instanceof ChannelRuleSet) return rules
   if (typeof rules === 'string') return loadChannelRules(rules)
-  return new ChannelRuleSet(rules)
+  return new ChannelRuleSet(rules, source)
 }
 
 /** Where the client's bundles are, wherever the workspace or node_modules put the package. */
