@@ -1,10 +1,10 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vite'
+import { defaultServerConditions, defineConfig } from 'vite'
 import type { Plugin } from 'vite'
 
 // reconnecting-websocket logs through `this._debug(...)`, which does nothing unless its own `debug`
-// option is set. The SDK never sets it (it logs through its own logger), so the <script> bundle drops
+// option is set. The SDK never sets it (it logs through its own logger), so the browser bundles drop
 // those calls, and their strings, from the inlined library, and then the `_debug` method they leave
 // uncalled (with the spread helpers only it used).
 const dropLibraryDebugCalls: Plugin = {
@@ -18,30 +18,45 @@ const dropLibraryDebugCalls: Plugin = {
   },
 }
 
-// Two artefacts from one source: an ES module for bundlers and an IIFE for a <script> tag.
-// The ES build keeps its dependencies external (the app's bundler dedupes them); the IIFE inlines them.
-export default defineConfig(({ mode }) => ({
-  root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: mode === 'iife' ? [dropLibraryDebugCalls] : [],
-  build: {
-    emptyOutDir: mode !== 'iife',
-    minify: mode === 'iife',
-    sourcemap: true,
-    lib:
-      mode === 'iife'
-        ? { entry: 'src/browser.ts', formats: ['iife'], name: 'Switchboard', fileName: () => 'switchboard.iife.js' }
+// Two builds from one source (`npm run build` runs both):
+// - `vite build` (default mode) → dist/switchboard.js and dist/testing.js: ES modules for bundlers,
+//   dependencies external, so the app's bundler dedupes them.
+// - `vite build --mode static` → dist/static/, exactly what a server serves to browsers as it is:
+//   switchboard.js (an ES module for `<script type="module">`) and switchboard.iife.js (a `<script>`
+//   that sets window.Switchboard), each with its dependencies inlined, minified, with a source map.
+//   A browser resolves no bare specifier such as `mitt`, so nothing may stay external here.
+//   `--mode iife` is the same build, under the name e2e/global-setup.ts uses.
+export default defineConfig(({ mode }) => {
+  const browser = mode === 'static' || mode === 'iife'
+  return {
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    plugins: browser ? [dropLibraryDebugCalls] : [],
+    build: {
+      // dist/static/ is this build's own folder, so it starts empty; the default build empties dist/.
+      outDir: browser ? 'dist/static' : 'dist',
+      emptyOutDir: true,
+      minify: browser,
+      sourcemap: true,
+      lib: browser
+        ? { entry: 'src/browser.ts', formats: ['es', 'iife'], name: 'Switchboard', fileName: (format) => (format === 'iife' ? 'switchboard.iife.js' : 'switchboard.js') }
         : { entry: { switchboard: 'src/index.ts', testing: 'src/testing.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
-    rollupOptions: {
-      external: mode === 'iife' ? [] : ['mitt', 'reconnecting-websocket'],
-      // The <script> bundle inlines reconnecting-websocket, whose internals are `_`-prefixed properties
-      // no other code touches; the SDK's package-internal members are `_`-prefixed too (the rest are
-      // #private). Shortening them, and leaving out the namespace's Symbol.toStringTag that a global
-      // object does not need, keeps the bundle inside its budget.
-      output: mode === 'iife' ? { minify: { compress: true, mangle: true, mangleProps: { include: /^_/ } }, generatedCode: { symbols: false } } : {},
+      rollupOptions: {
+        external: browser ? [] : ['mitt', 'reconnecting-websocket'],
+        // The browser bundles inline reconnecting-websocket, whose internals are `_`-prefixed properties
+        // no other code touches; the SDK's package-internal members are `_`-prefixed too (the rest are
+        // #private). Shortening them, and leaving out the namespace's Symbol.toStringTag that a global
+        // object does not need, keeps the <script> bundle inside its budget. Vite keeps the whitespace
+        // and the /* @__PURE__ */ notes of an ES library for the bundler that will read it; no bundler
+        // reads dist/static/switchboard.js, so `codegen` and `comments` minify it like the IIFE.
+        output: browser ? { minify: { compress: true, mangle: true, mangleProps: { include: /^_/ }, codegen: true }, comments: false, generatedCode: { symbols: false } } : {},
+      },
     },
-  },
-  test: {
-    include: ['test/**/*.test.ts'],
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
-  },
-}))
+    // Tests run in Node (vite's SSR environment). The README's example imports this package by its
+    // name; the custom condition makes that name mean the source, as in the demo's and server's tests.
+    ssr: { resolve: { conditions: ['@switchboard/source', ...defaultServerConditions], externalConditions: ['@switchboard/source'] } },
+    test: {
+      include: ['test/**/*.test.ts'],
+      typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+    },
+  }
+})

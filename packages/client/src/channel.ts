@@ -1,6 +1,6 @@
 import { SchemaError, SwitchboardError } from './errors.js'
 import type { MessageFilter } from './filter.js'
-import { assertChannelName, encodeFrame } from './frame.js'
+import { encodeFrame } from './frame.js'
 import type { Payload } from './frame.js'
 import { listen, listenerFailed } from './handlers.js'
 import type { ErrorListener, MessageHandler, StateListener, Unsubscribe } from './handlers.js'
@@ -43,7 +43,6 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   readonly #config: ChannelConfig<S>
 
   constructor(name: string, config: ChannelConfig<S>) {
-    assertChannelName(name)
     this.name = name
     this.identity = config.identity
     this.#config = config

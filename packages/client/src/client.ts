@@ -1,6 +1,7 @@
 import { Channel } from './channel.js'
 import { buildChatUrl, defaultEndpoint } from './chat-url.js'
 import { UsageError } from './errors.js'
+import { assertChannelName } from './frame.js'
 import type { Identity } from './identity.js'
 import { requireParticipantId, resolveIdentity } from './identity.js'
 import { makeLogger } from './logger.js'
@@ -50,12 +51,16 @@ export class Client<S extends SchemaMap = NoSchemas> {
 
   /**
    * Opens `name` on its own socket (as Dallinger does: one channel per socket) and returns its channel.
-   * While a channel of that name is not closed, the same object is returned.
+   * While a channel of that name is not closed, the same object is returned. A name is letters,
+   * digits, `_`, `-` and `.`; any other name throws a UsageError at once (Dallinger splits frames at
+   * the first `:`).
    * @example
    * const broadcast = client.openChannel('broadcast_channel')
    * broadcast.on('chat', (msg) => console.log(msg.text))
    */
   openChannel<T extends SchemaMap = S>(name: string, options: ChannelOptions<T> = {}): Channel<T> {
+    // Before anything else, so a bad name is the error reported, and no socket is made for it.
+    assertChannelName(name)
     const existing = this.#channels.get(name)
     if (existing) return existing as Channel<T>
     const merged = { ...this.#options, ...options } as ChannelOptions<T>

@@ -13,16 +13,21 @@ export type ParsedBody =
   | { ok: true; payload: Payload }
   | { ok: false; code: 'INVALID_JSON' | 'NOT_AN_OBJECT'; message: string }
 
+// What a channel name may hold: letters, digits, `_`, `-` and `.`, at least one. Dallinger splits
+// frames at the first colon, so a `:` would cut the name. Spaces and other signs are refused too, at
+// once and with a message, where a server would refuse the channel only after a connection (4404).
+// `\w` without the `u` flag is ASCII only.
+const CHANNEL_NAME = /^[\w.-]+$/
+
 /**
- * Throws a UsageError unless `name` can be a channel: the server splits frames at the first colon,
- * so a name with a colon would be cut, and an empty name is no channel.
+ * Throws a UsageError that says what a channel name may hold unless `name` is one: letters, digits,
+ * `_`, `-` and `.`, at least one.
+ * @example assertChannelName('participant_7_channel') // passes; 'bad name!', 'a:b' and '' throw
  */
 export function assertChannelName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) {
-    throw new UsageError(`Bad channel name: ${JSON.stringify(name)}`)
-  }
-  if (name.includes(':')) {
-    throw new UsageError(`A channel name cannot contain ':': ${name}`)
+  // The typeof check first: `test()` would turn `undefined` into the name "undefined".
+  if (typeof name !== 'string' || !CHANNEL_NAME.test(name)) {
+    throw new UsageError(`Bad channel name ${JSON.stringify(name)}: use letters, digits, _ - . only`)
   }
 }
 
@@ -32,8 +37,8 @@ export type DecodedFrame =
   | { ok: false; channel: string | undefined; code: 'NO_CHANNEL' | 'INVALID_JSON' | 'NOT_AN_OBJECT'; message: string }
 
 /**
- * `channel:JSON`, as the server expects it. Misuse (a channel name with a colon, a payload that is not
- * a JSON-serialisable object) throws a UsageError.
+ * `channel:JSON`, as the server expects it. Misuse (a bad channel name, see {@link assertChannelName}; a
+ * payload that is not a JSON-serialisable object) throws a UsageError.
  * @example encodeFrame('room_1', { type: 'chat', text: 'hi' }) // 'room_1:{"type":"chat","text":"hi"}'
  */
 export function encodeFrame(channel: string, payload: Payload): string {
@@ -46,7 +51,7 @@ export function decodeFrame(raw: string): DecodedFrame {
   const frame = splitFrame(raw)
   if (!frame) return { ok: false, channel: undefined, code: 'NO_CHANNEL', message: 'No channel prefix' }
   const parsed = parseBody(frame.body)
-  return parsed.ok ? { ok: true, channel: frame.channel, payload: parsed.payload } : { ok: false, channel: frame.channel, code: parsed.code, message: parsed.message }
+  return { ...parsed, channel: frame.channel }
 }
 
 /** Splits at the FIRST colon, as the server does; undefined for a frame without one. Never throws. */
@@ -82,6 +87,7 @@ export function serializePayload(payload: unknown): string {
   }
 }
 
-function isPayload(value: unknown): value is Payload {
+/** A JSON object: not null, not an array. */
+export function isPayload(value: unknown): value is Payload {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -2,6 +2,7 @@
  * Validation through the Standard Schema interface (https://standardschema.dev), which zod 4, valibot
  * and arktype implement. Switchboard depends on the interface only: no validator is bundled.
  */
+import { isPayload } from './frame.js'
 import type { Payload } from './frame.js'
 
 /** The Standard Schema v1 interface, as far as Switchboard uses it. */
@@ -57,8 +58,8 @@ export function validate(schema: StandardSchemaV1, payload: Payload): Validation
 function toValidation(result: StandardResult<unknown>): Validation {
   if (result.issues) return { ok: false, issues: result.issues }
   const { value } = result
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? { ok: true, value: value as Payload }
+  return isPayload(value)
+    ? { ok: true, value }
     : { ok: false, issues: [{ message: 'schema output is not an object' }] }
 }
 
@@ -78,5 +79,5 @@ export function describeIssues(issues: ReadonlyArray<StandardIssue>): string {
 
 /** The schema for a message type, if the map has its own entry for it. */
 export function schemaFor(schemas: SchemaMap, type: unknown): StandardSchemaV1 | undefined {
-  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(schemas, type) ? schemas[type] : undefined
+  return typeof type === 'string' && Object.hasOwn(schemas, type) ? schemas[type] : undefined
 }

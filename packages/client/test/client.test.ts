@@ -48,3 +48,35 @@ describe('credential', () => {
     client.close()
   })
 })
+
+describe('channel names', () => {
+  it('throws a UsageError at once for a bad name, before any socket or other check', () => {
+    vi.useFakeTimers()
+    const client = createClient({ url: 'ws://x/chat', WebSocket: FakeWebSocket, logger: quietLogger })
+    for (const bad of ['bad name!', 'a:b', 'room 1', ' broadcast_channel', 'room\n', '']) {
+      expect(() => client.openChannel(bad), JSON.stringify(bad)).toThrow(UsageError)
+      expect(() => client.openChannel(bad)).toThrow(/use letters, digits, _ - \. only/)
+    }
+    // The name is what is wrong, even where the missing url or WebSocket would be found next.
+    expect(() => createClient().openChannel('bad name!')).toThrow(/Bad channel name "bad name!"/)
+    expect(() => openChannel('a:b')).toThrow(UsageError)
+    vi.runAllTimers()
+    expect(FakeWebSocket.instances).toEqual([])
+  })
+
+  it('refuses a bad name for sendTo too, and a room announced with one', async () => {
+    vi.useFakeTimers()
+    const client = createClient({ url: 'ws://x/chat', WebSocket: FakeWebSocket, logger: quietLogger, resume: false, identity: { participantId: 7 } })
+    const broadcast = client.openChannel('broadcast_channel')
+    const errors: unknown[] = []
+    broadcast.onError((error) => errors.push(error))
+    client.joinChatrooms(broadcast)
+    const socket = await nextSocket()
+    socket.open()
+    expect(() => broadcast.sendTo('room 1', { type: 'chat' })).toThrow(UsageError)
+    socket.receive('broadcast_channel:{"type":"create_chatroom","chatroom":"room 1","participant_ids":[7]}')
+    expect(errors).toMatchObject([{ code: 'LISTENER_FAILED', cause: { code: 'USAGE' } }])
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    client.close()
+  })
+})

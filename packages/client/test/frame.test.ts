@@ -45,6 +45,7 @@ describe('encoding', () => {
   it('writes channel:json', () => {
     expect(encodeFrame('room_1', { type: 'chat', text: 'x:y' })).toBe('room_1:{"type":"chat","text":"x:y"}')
     expect(() => encodeFrame('a:b', {})).toThrow(UsageError)
+    expect(() => encodeFrame('a b', {})).toThrow(UsageError)
   })
 
   it('round-trips through decodeFrame', () => {
@@ -66,10 +67,15 @@ describe('encoding', () => {
     }
   })
 
-  it('refuses channel names the server would split', () => {
-    expect(() => assertChannelName('a:b')).toThrow(/cannot contain ':'/)
-    expect(() => assertChannelName('')).toThrow(UsageError)
-    expect(() => assertChannelName(undefined)).toThrow(UsageError)
-    expect(() => assertChannelName('participant_7_channel')).not.toThrow()
+  it('takes channel names of letters, digits, _ - . only, and says so', () => {
+    for (const good of ['participant_7_channel', 'broadcast_channel', 'dallinger_control', 'chatroom', 'room-1.a', 'A', '_', '0']) {
+      expect(() => assertChannelName(good)).not.toThrow()
+    }
+    // ':' would cut the name where Dallinger splits the frame; the rest no Switchboard channel can be.
+    for (const bad of ['a:b', ':', 'bad name!', ' room', 'room ', 'a\tb', 'line\n', '', 'räum', 'room/1', 'a?b', 'a&b', 'a#b', '%20']) {
+      expect(() => assertChannelName(bad), JSON.stringify(bad)).toThrow(UsageError)
+    }
+    for (const notAString of [undefined, null, 7, {}]) expect(() => assertChannelName(notAString)).toThrow(UsageError)
+    expect(() => assertChannelName('bad name!')).toThrow('Bad channel name "bad name!": use letters, digits, _ - . only')
   })
 })

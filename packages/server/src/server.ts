@@ -56,7 +56,7 @@ export interface ServerOptions {
   pingIntervalMs?: number
   /** The experiment's pages, served at `/`. @default none (`/` lists the endpoints) */
   pagesDir?: string
-  /** The client bundles served under `/static/`. @default @switchboard/client's dist folder */
+  /** The client bundles served under `/static/`. @default @switchboard/client's dist/static folder */
   clientDistDir?: string
 }
 
@@ -178,7 +178,7 @@ function ruleSet(rules: ChannelRules | ChannelPreset | ChannelRuleSet, source: s
   return new ChannelRuleSet(rules, source)
 }
 
-/** Where the client's bundles are, wherever the workspace or node_modules put the package. */
+/** The client's browser bundles (dist/static), wherever the workspace or node_modules put the package. */
 function clientDist(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('@switchboard/client/package.json')), 'dist')
+  return join(dirname(createRequire(import.meta.url).resolve('@switchboard/client/package.json')), 'dist', 'static')
 }

@@ -14,7 +14,7 @@ export interface HttpOptions {
   status: () => unknown
   /** The experiment's pages, served at `/`; without them `/` describes the server's endpoints. */
   pagesDir: string | undefined
-  /** The client's dist folder, served under /static/. */
+  /** The client's browser bundles (its dist/static folder), served under /static/. */
   clientDistDir: string
   /** Other origins whose pages may call the endpoints (CORS), besides the server's own. */
   allowedOrigins: AllowedOrigins | undefined
