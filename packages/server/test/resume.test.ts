@@ -47,7 +47,7 @@ describe('resume extension (?sb=1)', () => {
     await plain.received(1)
     await resuming.received(2)
     expect(plain.frames).toEqual(['room:{"n":1}'])
-    expect(resuming.frames[0]).toMatch(/^:\{"type":"hello","v":1,"last":"\d+-\d+"\}$/)
+    expect(resuming.frames[0]).toMatch(/^:\{"type":"hello","v":1,"last":"\d+-\d+","now":\d{13},"maxFrameBytes":65536\}$/)
     expect(resuming.frames[1]).toMatch(/^\d+-\d+ room:\{"n":1\}$/)
   })
 

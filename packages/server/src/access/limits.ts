@@ -1,11 +1,20 @@
 /** Limits per connection and per participant; every one is an option of the server with this default. */
 export interface Limits {
-  /** Largest frame accepted; a larger one closes the socket with 1009. @default 65536 */
+  /**
+   * Largest frame published. A larger one is refused: with a nack on a resuming socket (the socket
+   * stays), with 1009 on a plain one; over 4 times this, ws closes the socket with 1009 in every mode.
+   * @default 65536
+   */
   maxFrameBytes: number
-  /** Frames a socket may send per second, sustained; past the burst the socket is closed with 1008. @default 50 */
+  /**
+   * Frames a socket may send per second, sustained. Past the burst the server stops reading the socket
+   * until the rate allows the next frame, so a backlog drains in order instead of being cut. @default 50
+   */
   framesPerSecond: number
   /** Frames a socket may send at once before the rate applies. @default 100 */
   frameBurst: number
+  /** How long a socket may stay over the rate, without a pause, before it is closed with 1008. @default 60000 */
+  maxThrottledMs: number
   /** Open sockets per participant in one process; one more is refused with 4429. @default 20 */
   connectionsPerParticipant: number
   /** Distinct channels a participant may hold open in one process; one more is refused with 4429. @default 20 */
@@ -18,6 +27,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxFrameBytes: 64 * 1024,
   framesPerSecond: 50,
   frameBurst: 100,
+  maxThrottledMs: 60_000,
   connectionsPerParticipant: 20,
   channelsPerParticipant: 20,
   maxBufferedBytes: 1024 * 1024,
@@ -35,6 +45,12 @@ export class RateLimiter {
   ) {
     this.tokens = burst
     this.last = now()
+  }
+
+  /** How long until `take()` can succeed again (0 when it can now). */
+  waitMs(): number {
+    const tokens = Math.min(this.burst, this.tokens + ((this.now() - this.last) / 1000) * this.perSecond)
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.perSecond) * 1000)
   }
 
   take(): boolean {

@@ -22,8 +22,10 @@ export const RELAY_CLOSE = {
   binaryFrame: { code: 1003, reason: 'binary frames are not supported' },
   /** A text frame that is empty or has no colon. (Invalid UTF-8 also closes with 1007, sent by ws.) */
   malformedFrame: { code: 1007, reason: 'expected a <channel>:<payload> text frame' },
-  /** More frames than the rate limit allows. The client may reconnect and go on. */
+  /** Over the rate limit for longer than `maxThrottledMs`. The client may reconnect and go on. */
   rateLimited: { code: 1008, reason: 'rate limit exceeded' },
+  /** A frame over `maxFrameBytes` (a plain socket; a resuming one gets a nack). */
+  tooBig: { code: 1009, reason: 'frame too big' },
   /** No pong arrived for the last protocol ping (Dallinger's code and text). */
   pingTimeout: { code: 1008, reason: 'Ping/Pong timeout' },
   /** The server is shutting down. */

@@ -5,7 +5,7 @@ import type { RawData } from 'ws'
 import { admit } from '../access/admission.js'
 import type { AdmissionOptions } from '../access/admission.js'
 import type { ChannelAccess } from '../access/channel-access.js'
-import { DEFAULT_LIMITS, RateLimiter } from '../access/limits.js'
+import { DEFAULT_LIMITS } from '../access/limits.js'
 import type { Limits } from '../access/limits.js'
 import { SocketQuota } from '../access/socket-quota.js'
 import type { Broker } from '../broker/broker.js'
@@ -13,10 +13,11 @@ import type { Log } from '../log.js'
 import { RELAY_CLOSE, REFUSAL } from '../protocol/close-codes.js'
 import { CONTROL_CHANNEL, channelEvent, connectedEvent, disconnectedEvent } from '../protocol/control.js'
 import type { SocketClient } from '../protocol/control.js'
-import { extensionFrame } from '../resume/extension-frames.js'
+import { extensionFrame, readClientFrame } from '../resume/extension-frames.js'
 import { resumeRequest } from '../resume/resume-request.js'
 import type { ResumeRequest } from '../resume/resume-request.js'
 import { subscribeResuming } from '../resume/subscribe-resuming.js'
+import { Throttle } from './throttle.js'
 
 export interface RelayOptions {
   broker: Broker
@@ -40,7 +41,7 @@ interface Connection {
   /** The number of the next frame from an acknowledging client. */
   nextSeq: number
   alive: boolean
-  limiter: RateLimiter
+  throttle: Throttle
   /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
   work: Promise<void>
   unsubscribe: () => void
@@ -62,7 +63,9 @@ export class ChatRelay {
   constructor(private readonly options: RelayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.quota = new SocketQuota(this.limits)
-    this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: this.limits.maxFrameBytes })
+    // Frames up to 4 × maxFrameBytes are read, so that a resuming client gets a nack for one that is too
+    // big and keeps its socket; anything larger ws refuses with 1009 itself.
+    this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: 4 * this.limits.maxFrameBytes })
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 25_000)
     this.pingTimer.unref()
   }
@@ -103,7 +106,7 @@ export class ChatRelay {
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const query = new URL(request.url ?? '/', 'http://relay').searchParams
     const resume = resumeRequest(query)
-    const connection: Connection = {
+    const connection = {
       ws,
       channel: query.get('channel'),
       client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
@@ -112,10 +115,15 @@ export class ChatRelay {
       resume: typeof resume === 'object' ? resume : undefined,
       nextSeq: typeof resume === 'object' ? resume.firstSeq : 0,
       alive: true,
-      limiter: new RateLimiter(this.limits.framesPerSecond, this.limits.frameBurst),
       work: Promise.resolve(),
       unsubscribe: () => {},
-    }
+    } as Connection
+    connection.throttle = new Throttle(
+      ws,
+      this.limits,
+      (frame) => this.handle(connection, frame),
+      () => this.refuse(connection, RELAY_CLOSE.rateLimited, 'frame.rate_limited'),
+    )
     this.connections.add(connection)
     ws.on('pong', () => {
       connection.alive = true
@@ -157,28 +165,42 @@ export class ChatRelay {
   private async subscribe(connection: Connection): Promise<() => void> {
     const { channel, resume } = connection
     const send = (frame: string) => this.deliver(connection, frame)
-    if (resume && channel !== null) return subscribeResuming(this.options.broker, channel, resume, send)
-    if (resume) send(extensionFrame.hello('0-0'))
+    if (resume && channel !== null) return subscribeResuming(this.options.broker, channel, resume, send, this.limits.maxFrameBytes)
+    if (resume) send(extensionFrame.hello('0-0', this.limits.maxFrameBytes))
     if (channel === null) return () => {}
     return this.options.broker.subscribe(channel, (data) => send(`${channel}:${data}`))
   }
 
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
     if (isBinary) return this.refuse(connection, RELAY_CLOSE.binaryFrame, 'frame.binary')
-    if (!connection.limiter.take()) return this.refuse(connection, RELAY_CLOSE.rateLimited, 'frame.rate_limited')
     // binaryType is the default 'nodebuffer', so a text frame arrives as one Buffer.
-    const text = (data as Buffer).toString('utf8')
+    connection.throttle.push((data as Buffer).toString('utf8'))
+  }
+
+  /** A frame within the rate: an extension frame of a resuming client, or `channel:payload` to publish. */
+  private handle(connection: Connection, text: string): void {
     const colon = text.indexOf(':')
     if (colon < 0) return this.refuse(connection, RELAY_CLOSE.malformedFrame, 'frame.malformed', { frame: text.slice(0, 80) })
+    if (colon === 0 && connection.resume) return this.extension(connection, text.slice(1))
     // Numbered as they arrive: the client numbers them in the order it sends them.
     const seq = connection.resume ? connection.nextSeq++ : 0
+    if (Buffer.byteLength(text) > this.limits.maxFrameBytes) {
+      const tooBig = { code: RELAY_CLOSE.tooBig.code, reason: `frame over ${this.limits.maxFrameBytes} bytes` }
+      return this.serially(connection, () => this.reject(connection, seq, tooBig, 'frame.too_big'))
+    }
     this.serially(connection, () => this.publish(connection, text.slice(0, colon), text.slice(colon + 1), seq))
+  }
+
+  /** Heartbeats are answered at once, with the server's clock; what the extension does not know is ignored. */
+  private extension(connection: Connection, payload: string): void {
+    const frame = readClientFrame(payload)
+    if (frame?.type === 'ping' && connection.admitted) this.deliver(connection, extensionFrame.pong(frame.id))
   }
 
   private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
     if (!connection.admitted || connection.ws.readyState !== WebSocket.OPEN) return
     const verdict = await this.options.access.publish(connection.participant, channel, payload)
-    if (!verdict.ok) return this.refuse(connection, verdict, 'publish.refused', { to: channel })
+    if (!verdict.ok) return this.reject(connection, seq, verdict, 'publish.refused', { to: channel })
     const { resume } = connection
     if (!resume) {
       // Not awaited: the broker keeps the order, and a plain client expects no answer.
@@ -189,6 +211,13 @@ export class ChatRelay {
     const outcome = await this.options.broker.publish(channel, payload, { session: `${connection.participant}:${resume.session}`, seq })
     if (outcome === 'lost') return this.refuse(connection, RELAY_CLOSE.unavailable, 'publish.lost', { to: channel })
     this.deliver(connection, extensionFrame.ack(seq))
+  }
+
+  /** A frame that will never be published: a resuming client gets a nack and keeps its socket, a plain one is closed. */
+  private reject(connection: Connection, seq: number, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
+    if (!connection.resume) return this.refuse(connection, close, event, fields)
+    this.options.log('warn', event, { channel: connection.channel, ...connection.client, seq, closeCode: close.code, reason: close.reason, ...fields })
+    this.deliver(connection, extensionFrame.nack(seq, close.code, close.reason))
   }
 
   /** Runs `step` after the connection's earlier work, so admission and frames stay in order. */
@@ -218,6 +247,7 @@ export class ChatRelay {
 
   private release(connection: Connection, code: number, reason: string): void {
     this.connections.delete(connection)
+    connection.throttle.stop()
     if (!connection.admitted) return
     connection.unsubscribe()
     this.quota.leave(connection.participant, connection.channel)
@@ -229,6 +259,8 @@ export class ChatRelay {
 
   private pingAll(): void {
     for (const connection of this.connections) {
+      // A throttled socket is paused, so its pongs wait unread; it is plainly there, sending.
+      if (connection.throttle.throttled) continue
       if (!connection.alive) {
         connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
         continue

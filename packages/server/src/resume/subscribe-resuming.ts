@@ -10,7 +10,7 @@ import type { ResumeRequest } from './resume-request.js'
  * then released, each message once, in id order. Sends `hello` first and `gap` when history no
  * longer covers everything after `since`. Resolves with the function that unsubscribes.
  */
-export async function subscribeResuming(broker: Broker, channel: string, request: ResumeRequest, send: (frame: string) => void): Promise<() => void> {
+export async function subscribeResuming(broker: Broker, channel: string, request: ResumeRequest, send: (frame: string) => void, maxFrameBytes: number): Promise<() => void> {
   // A first connection starts at the channel's newest id, read before subscribing: whatever comes
   // after it arrives live or from history, never neither.
   let since = request.since
@@ -31,7 +31,7 @@ export async function subscribeResuming(broker: Broker, channel: string, request
   try {
     const read = await broker.history(channel, since)
     last = laterId(since, read.dropped)
-    send(extensionFrame.hello(last))
+    send(extensionFrame.hello(last, maxFrameBytes))
     if (hasGap(read, since)) send(extensionFrame.gap(since, last))
     for (const { id, data } of read.messages) forward(data, id)
     for (const [data, id] of held) forward(data, id)
