@@ -1,5 +1,5 @@
 import { test as base, expect } from '@playwright/test'
-import type { BrowserContext, Page } from '@playwright/test'
+import type { BrowserContext, Locator, Page } from '@playwright/test'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -18,17 +18,65 @@ export type { PageState }
 export type PageKind = 'module' | 'script-tag'
 
 const PATHS: Record<PageKind, string> = { module: '/', 'script-tag': '/script-tag.html' }
+/** Both kinds of demo page, for tests that run on each. */
+export const PAGE_KINDS: readonly PageKind[] = ['module', 'script-tag']
+
+/** What a tab did besides its page's state: recorded from before it loads, across reloads. */
+export interface TabRecord {
+  /** Console errors and failed requests, e.g. a missing favicon's 404. */
+  problems: string[]
+  /** The paths it POSTed to, in order: `/participant`, `/node/<id>`. */
+  posts: string[]
+}
+
+function recordTab(page: Page): TabRecord {
+  const record: TabRecord = { problems: [], posts: [] }
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') record.problems.push(`console: ${message.text()}`)
+  })
+  page.on('requestfailed', (request) => record.problems.push(`failed: ${request.url()}`))
+  page.on('request', (request) => {
+    if (request.method() === 'POST') record.posts.push(new URL(request.url()).pathname)
+  })
+  return record
+}
+
+/** Waits until the page shows its participant with its broadcast and private channels open; returns its id. */
+async function whenOpen(page: Page): Promise<string> {
+  await expect(page.getByTestId('participant')).not.toHaveText('…')
+  const id = (await page.getByTestId('participant').textContent()) ?? ''
+  await new Participant(page, id).expectState((s) => [s.connection.broadcast_channel, s.connection[`participant_${id}_channel`]], ['open', 'open'])
+  return id
+}
 
 /** One tab: one participant of the demo experiment, driven through its page. */
 export class Participant {
   constructor(
     readonly page: Page,
     readonly id: string,
+    readonly record: TabRecord = { problems: [], posts: [] },
   ) {}
+
+  /** Reloads the tab; resolves with the id it shows once its channels are open again. */
+  async reload(): Promise<string> {
+    await this.page.reload()
+    return whenOpen(this.page)
+  }
 
   /** The page's state, as it mirrors it in JSON. */
   async state(): Promise<PageState> {
     return JSON.parse((await this.page.getByTestId('state').textContent()) ?? '{}') as PageState
+  }
+
+  /** The chatroom card's line: "waiting for a partner", or the room and partner. */
+  get roomStatus(): Locator {
+    return this.page.getByTestId('room-status')
+  }
+
+  /** The room form's text field. */
+  get roomField(): Locator {
+    return this.page.getByTestId('room-form').locator('input[name="text"]')
   }
 
   async sendBroadcast(text: string): Promise<void> {
@@ -131,13 +179,9 @@ export const test = base.extend<Fixtures>({
         context,
         openTab: async (kind: PageKind = 'module', query = '') => {
           const page = await context.newPage()
-          page.on('pageerror', (error) => console.error(`page error: ${error.message}`))
+          const record = recordTab(page)
           await page.goto(query ? `${PATHS[kind]}?${query}` : PATHS[kind])
-          await expect(page.getByTestId('participant')).not.toHaveText('…')
-          const id = (await page.getByTestId('participant').textContent()) ?? ''
-          const participant = new Participant(page, id)
-          await participant.expectState((s) => [s.connection.broadcast_channel, s.connection[`participant_${id}_channel`]], ['open', 'open'])
-          return participant
+          return new Participant(page, await whenOpen(page), record)
         },
       }
     })

@@ -12,11 +12,14 @@ interface Trackable {
 
 export interface PageState {
   participantId: string | null
+  /** True when this tab's participant was kept from before a reload (demo-session.js), not created. */
+  restored: boolean
   connection: Record<string, string>
   /** How often each channel went from open to reconnecting. */
   reconnects: Record<string, number>
   roster: string[]
   broadcast: Array<{ sender: string; text: string }>
+  /** From the experiment's assignment (or kept from before a reload); null while waiting for a partner. */
   room: string | null
   partner: string | null
   roomChat: Array<{ room: string; sender: string; text: string }>
@@ -30,10 +33,10 @@ declare global {
   interface Window {
     DemoUI: {
       createState(): PageState
-      mount(root: HTMLElement, title: string): void
+      mount(root: HTMLElement): void
       render(state: PageState): void
-      onSubmit(testid: string, handler: (fields: Record<string, string>) => void): void
-      post<T>(path: string): Promise<T>
+      /** `handler` returns false when it sent nothing: the typed text then stays. */
+      onSubmit(testid: string, handler: (fields: Record<string, string>) => boolean | void): void
       track<C extends Trackable>(state: PageState, channel: C, render: () => void): C
       connectionOptions(): ConnectionOptions
     }

@@ -25,6 +25,7 @@ export class ChatExperiment implements Experiment {
   /** Channels each participant is subscribed to, from subscribed/unsubscribed events. */
   private readonly subscriptions = new Map<string, Set<string>>()
   private readonly rooms = new Map<string, string>()
+  private readonly partners = new Map<string, string>()
   private waiting: string | undefined
   private roomCount = 0
 
@@ -76,9 +77,12 @@ export class ChatExperiment implements Experiment {
     }
     channels.add(event.channel)
     // Pair only once both of the participant's channels are subscribed, so no announcement is missed.
-    if (!this.rooms.has(id) && id !== this.waiting && channels.has(BROADCAST_CHANNEL) && channels.has(privateChannel(id))) {
-      this.pair(id)
-    }
+    if (id === this.waiting || !channels.has(BROADCAST_CHANNEL) || !channels.has(privateChannel(id))) return
+    const room = this.rooms.get(id)
+    if (room === undefined) return this.pair(id)
+    // Back after a reload or a drop: tell it its room and partner again, on its private channel.
+    const partner = this.partners.get(id)
+    if (partner !== undefined && (event.channel === BROADCAST_CHANNEL || event.channel === privateChannel(id))) this.sendPrivate(id, { type: 'assignment', room, partner, recipient: id })
   }
 
   private pair(id: string): void {
@@ -91,6 +95,8 @@ export class ChatExperiment implements Experiment {
     const room = `room_${++this.roomCount}`
     this.rooms.set(partner, room)
     this.rooms.set(id, room)
+    this.partners.set(partner, id)
+    this.partners.set(id, partner)
     const members = [partner, id]
     // Membership is recorded before the announcement, so the members' sockets are let in at once.
     void this.api?.setMembers(room, members).then(() => {

@@ -49,7 +49,7 @@ async function participant() {
   const mine = client.openChannel(privateChannel(p.id))
   const inboxOf = inbox(mine)
   await mine.ready()
-  return { id: String(p.id), client, broadcast, broadcastChannel, private: inboxOf, channel: mine }
+  return { id: String(p.id), token, client, broadcast, broadcastChannel, private: inboxOf, channel: mine }
 }
 
 describe('chat experiment', () => {
@@ -100,5 +100,21 @@ describe('experiment-only messages', () => {
     await b.broadcast.waitFor((m) => m.text === 'still here')
     expect(b.broadcast.messages.filter((m) => m.type === 'close_chatroom' || m.chatroom === 'room_9')).toEqual([])
     expect(b.broadcast.messages.filter((m) => m.type === 'roster').map((m) => m.participants)).not.toContainEqual([forger.id])
+  })
+})
+
+describe('a participant back after a reload', () => {
+  it('is told its room and partner again on its private channel', async () => {
+    const a = await participant()
+    const b = await participant()
+    await a.private.waitFor((m) => m.type === 'assignment')
+    // The same participant, a new page: its sockets close, and new ones open with the same credential.
+    b.client.close()
+    const again = createClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: b.id }, credential: b.token })
+    clients.push(again)
+    const broadcast = again.openChannel(BROADCAST_CHANNEL)
+    const mine = inbox(again.openChannel(privateChannel(b.id)))
+    await broadcast.ready()
+    expect(await mine.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: a.id, recipient: b.id })
   })
 })

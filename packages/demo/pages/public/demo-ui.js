@@ -1,7 +1,10 @@
 // The demo pages' user interface, shared by the ES-module page and the script-tag page.
-// It only renders: connecting is each page's own business. Chat text is always set as text, never HTML.
+// It only renders: connecting is each page's own business, and who the tab is demo-session.js's.
+// Chat text is always set as text, never HTML.
 ;(function () {
   'use strict'
+
+  var ROOM_WAITING = 'waiting for a partner'
 
   var SECTIONS = [
     ['Connection', 'connection'],
@@ -22,17 +25,18 @@
   }
 
   function createState() {
-    return { participantId: null, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [] }
+    return { participantId: null, restored: false, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [] }
   }
 
-  function mount(root, title) {
-    root.appendChild(el('h1', {}, title))
+  /** Builds the page's sections in `root`; the page's own HTML says what it demonstrates. */
+  function mount(root) {
     var who = el('p', {}, 'Participant ')
     who.appendChild(el('strong', { 'data-testid': 'participant' }, '…'))
     root.appendChild(who)
     SECTIONS.forEach(function (section) {
       var box = el('section', { class: 'card' })
       box.appendChild(el('h2', {}, section[0]))
+      if (section[1] === 'room-feed') box.appendChild(el('p', { 'data-testid': 'room-status', class: 'hint' }, ROOM_WAITING))
       box.appendChild(el('ul', { 'data-testid': section[1] }))
       if (section[2]) {
         var form = el('form', { 'data-testid': section[2] })
@@ -70,6 +74,10 @@
     fill('broadcast-feed', state.broadcast, function (m) {
       return m.sender + ': ' + m.text
     })
+    // Until the experiment's assignment, there is no room to talk to: the form keeps what is typed
+    // (its Send is off) and says why.
+    document.querySelector('[data-testid="room-status"]').textContent = state.room === null ? ROOM_WAITING : 'you are in ' + state.room + ' with participant ' + state.partner
+    document.querySelector('[data-testid="room-form"] button').disabled = state.room === null
     fill('room-feed', state.roomChat, function (m) {
       return '[' + m.room + '] ' + m.sender + ': ' + m.text
     })
@@ -82,14 +90,16 @@
     document.querySelector('[data-testid="state"]').textContent = JSON.stringify(state, null, 2)
   }
 
-  /** Calls handler(fields) on submit and clears the text field. */
+  /**
+   * Calls handler(fields) on submit and clears the text field, unless the handler returns false (it
+   * sent nothing): what was typed stays, to be sent when it can be.
+   */
   function onSubmit(testid, handler) {
     var form = document.querySelector('[data-testid="' + testid + '"]')
     form.addEventListener('submit', function (event) {
       event.preventDefault()
       var fields = Object.fromEntries(new FormData(form))
-      handler(fields)
-      form.elements.namedItem('text').value = ''
+      if (handler(fields) !== false) form.elements.namedItem('text').value = ''
     })
   }
 
@@ -126,13 +136,5 @@
     return options
   }
 
-  /** Dallinger's participant and agent creation, as a page does it. */
-  function post(path) {
-    return fetch(path, { method: 'POST' }).then(function (response) {
-      if (!response.ok) throw new Error('POST ' + path + ' answered ' + response.status)
-      return response.json()
-    })
-  }
-
-  window.DemoUI = { createState: createState, mount: mount, render: render, onSubmit: onSubmit, post: post, track: track, connectionOptions: connectionOptions }
+  window.DemoUI = { createState: createState, mount: mount, render: render, onSubmit: onSubmit, track: track, connectionOptions: connectionOptions }
 })()

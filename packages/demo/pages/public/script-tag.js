@@ -1,51 +1,77 @@
-// The script-tag demo page: no build step and no validator, the SDK from window.Switchboard, the
-// identity from window.dallinger.identity as a stock Dallinger page has it.
+// The script-tag demo page: no build step, the SDK from window.Switchboard, hand-written schemas from
+// window.DemoSchemas, and the identity in window.dallinger.identity as a stock Dallinger page has it.
 ;(function () {
   'use strict'
   var ui = window.DemoUI
+  var session = window.DemoSession
   var state = ui.createState()
-  ui.mount(document.getElementById('app'), 'Switchboard demo (script tag)')
+  ui.mount(document.getElementById('app'))
   function render() {
     ui.render(state)
   }
+  render()
 
-
-  var credential
-  ui.post('/participant')
-    .then(function (created) {
-      window.dallinger = { identity: { participantId: created.participant.id, workerId: created.participant.worker_id } }
-      credential = created.token
-      return ui.post('/node/' + created.participant.id)
-    })
-    .then(function () {
-      var me = String(window.dallinger.identity.participantId)
+  // Each tab is a participant of its own; a reload keeps it (demo-session.js).
+  session
+    .start()
+    .then(function (participant) {
+      window.dallinger = { identity: { participantId: participant.participantId, workerId: participant.workerId } }
+      var me = participant.participantId
       state.participantId = me
+      state.restored = participant.restored
       var options = ui.connectionOptions()
-      options.credential = credential
+      options.credential = participant.token
+      // A message that fails its schema is not dispatched: the page shows why in Problems.
+      options.schemas = window.DemoSchemas
       var sb = Switchboard.createClient(options)
-      var broadcast = ui.track(state, sb.openChannel('broadcast_channel'), render)
+      var broadcast = session.startOverWhenRefused(ui.track(state, sb.openChannel('broadcast_channel'), render))
       var inbox = ui.track(state, sb.openPrivateChannel(), render)
-      var rooms = sb.joinChatrooms(broadcast)
-      rooms.onJoin(function (room) {
-        ui.track(state, room, render).on('chat', function (m) {
-          state.roomChat.push({ room: room.name, sender: String(m.sender), text: m.text })
-          render()
-        })
-        render()
-      })
 
       broadcast.on('chat', function (m) {
         state.broadcast.push({ sender: String(m.sender), text: m.text })
         render()
       })
       broadcast.on('roster', function (m) {
-        state.roster = m.participants.map(String)
+        state.roster = m.participants
         render()
       })
+
+      // A room's channel can be opened three ways (its announcement, the assignment, a reload): it
+      // is followed once, whichever comes first.
+      var followed = {}
+      function follow(room) {
+        if (followed[room.name]) return
+        followed[room.name] = true
+        ui.track(state, room, render).on('chat', function (m) {
+          state.roomChat.push({ room: room.name, sender: String(m.sender), text: m.text })
+          render()
+        })
+        render()
+      }
+      sb.joinChatrooms(broadcast).onJoin(follow)
+      broadcast.on('close_chatroom', function (m) {
+        // joinChatrooms closes the rooms it joined; a room reopened after a reload it never heard of.
+        var room = sb.channel(m.chatroom)
+        if (room) room.close()
+        delete followed[m.chatroom]
+        if (state.room === m.chatroom) assign(null)
+        render()
+      })
+
+      function assign(assignment) {
+        state.room = assignment ? assignment.room : null
+        state.partner = assignment ? assignment.partner : null
+        session.saveAssignment(assignment)
+        // Opened at once rather than on its announcement: the experiment records the members before
+        // it tells them, so the server lets this tab in whichever message arrives first.
+        if (assignment) follow(sb.openChannel(assignment.room))
+      }
+      // The experiment tells a participant its room once, when it pairs it: a reloaded tab goes
+      // back to the room it kept.
+      assign(session.assignment())
       inbox.on('assignment', function (m) {
-        state.room = m.room
-        state.partner = m.partner
         state.inbox.push({ type: 'assignment', room: m.room, partner: m.partner })
+        assign({ room: m.room, partner: m.partner })
         render()
       })
       inbox.on('whisper', function (m) {
@@ -57,14 +83,16 @@
         broadcast.send({ type: 'chat', text: f.text, sender: me })
       })
       ui.onSubmit('room-form', function (f) {
-        var room = state.room && rooms.rooms.get(state.room)
-        if (room) room.send({ type: 'chat', text: f.text, sender: me, room: state.room })
+        var room = state.room && sb.channel(state.room)
+        if (!room) return false
+        room.send({ type: 'chat', text: f.text, sender: me, room: state.room })
+        return true
       })
-      // For trying things by hand in the console (and for tests that play a curious participant).
-      window.demo = { client: sb, credential: credential, participantId: me, open: function (name) { return ui.track(state, sb.openChannel(name), render) } }
       ui.onSubmit('whisper-form', function (f) {
         inbox.sendTo('experiment_channel', { type: 'whisper', text: f.text, sender: me, recipient: f.recipient })
       })
+      // For trying things by hand in the console (and for tests that play a curious participant).
+      window.demo = { client: sb, credential: participant.token, participantId: me, open: function (name) { return ui.track(state, sb.openChannel(name), render) } }
       render()
     })
     .catch(function (error) {
