@@ -118,3 +118,24 @@ describe('a participant back after a reload', () => {
     expect(await mine.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: a.id, recipient: b.id })
   })
 })
+
+describe('impersonation', () => {
+  it('refuses a whisper or a chat line that claims another participant as its sender; the others are served', async () => {
+    const a = await participant()
+    const b = await participant()
+    await b.private.waitFor((m) => m.type === 'assignment')
+    const forger = await newParticipant(server.url)
+    const whisper = await peer(server.url, forger.query(privateChannel(forger.id)))
+    whisper.send(`${EXPERIMENT_CHANNEL}:{"type":"whisper","text":"I am a","sender":"${a.id}","recipient":"${b.id}"}`)
+    expect(await whisper.closed).toMatchObject({ code: 4403, reason: `sender ${a.id} is not you (participant ${forger.id})` })
+    const chat = await peer(server.url, forger.query(BROADCAST_CHANNEL))
+    chat.send(`${BROADCAST_CHANNEL}:{"type":"chat","text":"I am a","sender":"${a.id}"}`)
+    expect(await chat.closed).toMatchObject({ code: 4403 })
+    // The real a whispers and chats as itself, and b gets exactly that.
+    a.channel.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text: 'really me', sender: a.id, recipient: b.id })
+    a.broadcastChannel.send({ type: 'chat', text: 'me too', sender: a.id })
+    expect(await b.private.waitFor((m) => m.type === 'whisper')).toEqual({ type: 'whisper', text: 'really me', sender: a.id, recipient: b.id })
+    await b.broadcast.waitFor((m) => m.text === 'me too')
+    expect(b.broadcast.messages.filter((m) => m.text === 'I am a')).toEqual([])
+  })
+})

@@ -25,6 +25,18 @@ describe('credentials', () => {
     expect(await closeOf({ channel: 'broadcast_channel' })).toMatchObject({ code: 4401, reason: expect.stringContaining('credential required') })
   })
 
+  it('verifies a credential only in its canonical encoding', async () => {
+    await start()
+    const alice = await newParticipant(server.url)
+    const standard = Buffer.from(alice.token, 'base64url').toString('base64')
+    const variants = [`${alice.token}=`, `${alice.token}==`, `${alice.token}x`, `${alice.token.slice(0, 10)}.${alice.token.slice(10)}`, standard, ` ${alice.token}`]
+    for (const token of variants.filter((t) => t !== alice.token)) {
+      expect(await closeOf({ channel: 'broadcast_channel', participant_id: alice.id, token }), token).toMatchObject({ code: 4401 })
+    }
+    // The canonical token still works, and a bystander was never disturbed.
+    await peer(server.url, alice.query('broadcast_channel'))
+  })
+
   it('binds a socket to its participant: the own private channel opens, another’s does not (4403)', async () => {
     await start()
     const alice = await newParticipant(server.url)

@@ -52,6 +52,16 @@ describe('channel rules', () => {
     expect(() => new ChannelRuleSet([{ channel: 'a', subscribe: 'everyone', publish: 'everyone', experimentOnly: 'roster' }] as unknown as ChannelRules)).toThrow(/experimentOnly must be a list of message types/)
   })
 
+  it('refuses a payload that names another participant as its sender or participant_id', async () => {
+    const { access: standard } = access(CHANNEL_PRESETS.standard)
+    expect(await standard.publish('6', 'experiment_channel', '{"type":"whisper","text":"hi","sender":"2","recipient":"3"}')).toEqual({ ok: false, code: 4403, reason: 'sender 2 is not you (participant 6)' })
+    expect(await standard.publish('6', 'broadcast_channel', '{"type":"chat","text":"hi","participant_id":1}')).toEqual({ ok: false, code: 4403, reason: 'participant_id 1 is not you (participant 6)' })
+    expect(await standard.publish(null, 'broadcast_channel', '{"sender":"1"}')).toMatchObject({ ok: false, code: 4403 })
+    // Your own id, as a string or a number, or no claim at all: relayed.
+    expect(await standard.publish('6', 'experiment_channel', '{"type":"whisper","text":"hi","sender":6,"recipient":"3"}')).toEqual({ ok: true })
+    expect(await standard.publish('6', 'broadcast_channel', '{"type":"chat","text":"\\"sender\\": 2"}')).toEqual({ ok: true })
+  })
+
   it('keeps dallinger_control the server’s under every preset, the dallinger one included', async () => {
     const { access: dallinger } = access(CHANNEL_PRESETS.dallinger)
     expect(await dallinger.subscribe(null, 'chatroom')).toEqual({ ok: true })

@@ -22,13 +22,27 @@ export class ChannelAccess {
     return this.check(who, channel, 'read')
   }
 
-  /** Whether `who` may publish `payload` (the text after `channel:`) on `channel`. */
+  /**
+   * Whether `who` may publish `payload` (the text after `channel:`) on `channel`: the channel's rule,
+   * its experiment-only types, and no claim to be someone else (`sender` or `participant_id` naming
+   * another participant, the fields Dallinger's experiments attribute a message by).
+   */
   async publish(who: string | null, channel: string, payload: string): Promise<Verdict> {
     const verdict = await this.check(who, channel, 'write to')
     if (!verdict.ok) return verdict
     const reserved = this.rules.match(channel)?.rule.experimentOnly
-    const type = reserved?.length ? typeOf(payload) : undefined
-    if (type !== undefined && reserved?.includes(type)) return refusal(REFUSAL.forbidden, `only the experiment may send ${type} on ${channel}`)
+    const claims = payload.includes('"sender"') || payload.includes('"participant_id"')
+    if (!claims && !reserved?.length) return verdict
+    const message = objectOf(payload)
+    if (!message) return verdict
+    for (const field of SENDER_FIELDS) {
+      const claimed = message[field]
+      if ((typeof claimed === 'string' || typeof claimed === 'number') && String(claimed) !== who) {
+        return refusal(REFUSAL.forbidden, `${field} ${String(claimed).slice(0, 40)} is not you (${who === null ? 'no participant' : `participant ${who}`})`)
+      }
+    }
+    const { type } = message
+    if (typeof type === 'string' && reserved?.includes(type)) return refusal(REFUSAL.forbidden, `only the experiment may send ${type} on ${channel}`)
     return verdict
   }
 
@@ -58,11 +72,14 @@ export class ChannelAccess {
   }
 }
 
-/** The payload's `type`, when it is a JSON object with a string one. */
-function typeOf(payload: string): string | undefined {
+/** The fields by which Dallinger's `Experiment` attributes a message to a participant. */
+const SENDER_FIELDS = ['sender', 'participant_id'] as const
+
+/** The payload as a JSON object, or undefined (Dallinger relays any text, so other payloads pass). */
+function objectOf(payload: string): Record<string, unknown> | undefined {
   try {
-    const type = (JSON.parse(payload) as { type?: unknown } | null)?.type
-    return typeof type === 'string' ? type : undefined
+    const value = JSON.parse(payload) as unknown
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
   } catch {
     return undefined
   }

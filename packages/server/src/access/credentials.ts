@@ -21,10 +21,14 @@ export class Credentials {
     return this.mac(String(participantId)).toString('base64url')
   }
 
-  /** True when `token` is the credential of `participantId`. */
+  /**
+   * True when `token` is the credential of `participantId`, in its one canonical encoding (base64url,
+   * no padding): `=` or garbage appended, standard base64 or a changed character do not verify.
+   * Compared in constant time.
+   */
   verify(participantId: string, token: string): boolean {
-    const expected = this.mac(participantId)
-    const given = Buffer.from(token, 'base64url')
+    const expected = Buffer.from(this.issue(participantId))
+    const given = Buffer.from(token)
     return given.length === expected.length && timingSafeEqual(given, expected)
   }
 
