@@ -14,6 +14,8 @@ const FLAGS = {
   pages: { type: 'string', env: 'PAGES_DIR' },
   'allow-anonymous': { type: 'boolean', env: 'ALLOW_ANONYMOUS' },
   'allowed-origins': { type: 'string', env: 'ALLOWED_ORIGINS' },
+  'allowed-hosts': { type: 'string', env: 'ALLOWED_HOSTS' },
+  'public-url': { type: 'string', env: 'PUBLIC_URL' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', short: 'h' },
 } as const

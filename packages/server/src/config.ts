@@ -16,6 +16,8 @@ export const ENVIRONMENT = {
   CHANNEL_RULES: 'a preset (standard, dallinger) or a JSON rules file (default: the experiment\'s rules, else standard)',
   ALLOW_ANONYMOUS: '1: let stock Dallinger pages in without credentials, bound to the participant_id they claim',
   ALLOWED_ORIGINS: 'a,b or *: page origins allowed besides the server\'s own',
+  ALLOWED_HOSTS: 'a,b or *: host names the server answers besides localhost (default: loopback names only)',
+  PUBLIC_URL: 'https://exp.example.org: where participants reach the server; its host name is answered',
   PAGES_DIR: 'a folder of pages to serve at / (default: none)',
   SWITCHBOARD_SECRET: 'the secret credentials are signed with (default: one kept in the shared state)',
   LOG_LEVEL: 'debug, info, warn or error (default info)',
@@ -37,6 +39,7 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
   const experiment = env.EXPERIMENT ? await loadExperiment(env.EXPERIMENT) : undefined
   const redis = env.REDIS_URL ? await RedisBackend.connect(env.REDIS_URL, log) : undefined
   const origins = env.ALLOWED_ORIGINS
+  const hosts = [...(env.ALLOWED_HOSTS && env.ALLOWED_HOSTS !== '*' ? env.ALLOWED_HOSTS.split(',').map((h) => h.trim()) : []), ...(env.PUBLIC_URL ? [publicHost(env.PUBLIC_URL)] : [])]
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -48,5 +51,14 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     runExperiment: env.RUN_EXPERIMENT !== '0',
     allowAnonymous: env.ALLOW_ANONYMOUS === '1',
     ...(origins ? { allowedOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()) } : {}),
+    ...(env.ALLOWED_HOSTS === '*' ? { allowedHosts: '*' } : hosts.length > 0 ? { allowedHosts: hosts } : {}),
+  }
+}
+
+function publicHost(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    throw new Error(`PUBLIC_URL=${url}: expected a URL such as https://exp.example.org`)
   }
 }

@@ -17,6 +17,8 @@ export { Credentials } from './access/credentials.js'
 export { DEFAULT_LIMITS } from './access/limits.js'
 export type { Limits } from './access/limits.js'
 export type { AllowedOrigins } from './access/origins.js'
+export { LOOPBACK_HOSTS, hostAllowed } from './access/hosts.js'
+export type { AllowedHosts } from './access/hosts.js'
 
 export { ChatRelay } from './relay/relay.js'
 export type { RelayOptions } from './relay/relay.js'

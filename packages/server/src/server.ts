@@ -8,6 +8,8 @@ import type { ChannelPreset, ChannelRules } from './access/channel-rules.js'
 import { loadChannelRules } from './access/channel-rules-source.js'
 import { Credentials } from './access/credentials.js'
 import type { Limits } from './access/limits.js'
+import { hostAllowed } from './access/hosts.js'
+import type { AllowedHosts } from './access/hosts.js'
 import type { AllowedOrigins } from './access/origins.js'
 import { RoomMembership } from './access/rooms.js'
 import type { Broker } from './broker/broker.js'
@@ -43,6 +45,12 @@ export interface ServerOptions {
   runExperiment?: boolean
   /** Let sockets without a credential in, bound to the participant_id they claim (stock Dallinger pages). @default false */
   allowAnonymous?: boolean
+  /**
+   * Host names the server answers besides the loopback names, for `/chat` and every HTTP endpoint
+   * (other `Host` headers get 421), or '*' for any. Protects against DNS rebinding.
+   * @default none: localhost, 127.0.0.1 and [::1] only
+   */
+  allowedHosts?: AllowedHosts
   /** Page origins allowed to connect and to call the endpoints (CORS) besides the server's own, or '*'. @default none */
   allowedOrigins?: AllowedOrigins
   /**
@@ -111,8 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, log)
   if (host && runExperiment) await host.start()
 
-  const server = createServer(
-    createHttpHandler({
+  const http = createHttpHandler({
       participants,
       credentials,
       status: () => ({ sockets: relay.size, broker: broker.status(), experiment: runExperiment }),
@@ -120,9 +127,21 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),
       allowedOrigins: options.allowedOrigins,
-    }),
-  )
+  })
+  const misdirected = (host: string | undefined) => {
+    log('warn', 'http.host_refused', { host })
+    return `Switchboard answers only the host names it is configured for (ALLOWED_HOSTS), not ${host ?? 'a request without Host'}\n`
+  }
+  const server = createServer((request, response) => {
+    if (hostAllowed(request.headers.host, options.allowedHosts)) return void http(request, response)
+    response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
+    response.end(misdirected(request.headers.host))
+  })
   server.on('upgrade', (request, socket, head) => {
+    if (!hostAllowed(request.headers.host, options.allowedHosts)) {
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)
+      return
+    }
     if (new URL(request.url ?? '/', 'http://switchboard').pathname === '/chat') relay.handleUpgrade(request, socket, head)
     else socket.destroy()
   })

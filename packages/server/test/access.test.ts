@@ -186,3 +186,32 @@ describe('limits and bad input', () => {
     await later.receivedFrame('broadcast_channel:{"after":true}', 20_000)
   }, 60_000)
 })
+
+describe('host names (DNS rebinding)', () => {
+  it('answers only loopback names and the configured hosts, on /chat and on every endpoint; others get 421 and nothing happens', async () => {
+    await start({ allowedHosts: ['exp.example.org'] })
+    const { request } = await import('node:http')
+    const ask = (host: string, path = '/participant', method = 'POST') =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path, method, headers: { host } }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    // A page on evil.example whose name resolves to this server sends its own Host and a matching Origin.
+    expect(await ask(`evil.example:${server.port}`)).toBe(421)
+    expect(await ask(`evil.example:${server.port}`, '/status', 'GET')).toBe(421)
+    expect(await ask(`exp.example.org`)).toBe(200)
+    expect(await ask(`127.0.0.1:${server.port}`)).toBe(200)
+    const { WebSocket } = await import('ws')
+    const a = await newParticipant(server.url)
+    const rebound = new WebSocket(`ws://127.0.0.1:${server.port}/chat?${new URLSearchParams(a.query('broadcast_channel'))}`, { headers: { host: `evil.example:${server.port}` }, origin: `http://evil.example:${server.port}` })
+    const status = await new Promise<number>((resolve) => rebound.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
+    expect(status).toBe(421)
+    // Only the two POSTs from allowed hosts and newParticipant created anyone.
+    expect((await newParticipant(server.url)).id).toBe('4')
+    await peer(server.url, a.query('broadcast_channel'))
+  })
+})
