@@ -26,7 +26,7 @@ const USAGE = [
   'Runs the Switchboard /chat server, with your experiment (--experiment) or none. Each option can also be set by its environment variable.',
   '',
   ...Object.entries(FLAGS).flatMap(([flag, spec]) => ('env' in spec ? [`  --${flag.padEnd(16)} ${spec.env.padEnd(16)} ${ENVIRONMENT[spec.env]}`] : [])),
-  `  ${''.padEnd(18)} ${'SWITCHBOARD_SECRET'.padEnd(16)} ${ENVIRONMENT.SWITCHBOARD_SECRET}`,
+  `  ${''.padEnd(18)} SWITCHBOARD_SECRET ${ENVIRONMENT.SWITCHBOARD_SECRET}`,
   '',
 ].join('\n')
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
@@ -162,6 +163,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const { port } = server.address() as AddressInfo
   const hostname = options.host === undefined || options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host
   log('info', 'server.listening', { port, experiment: runExperiment })
+  const bundles = options.clientDistDir ?? clientDist()
+  if (!existsSync(join(bundles, 'switchboard.iife.js'))) log('warn', 'server.no_client_bundles', { dir: bundles, note: '/static/ will answer 404: build @switchboard/client' })
 
   let closing: Promise<void> | undefined
   return {

@@ -68,7 +68,9 @@ export function createHttpHandler({ participants, credentials, status, pagesDir,
         return json(response, 404, { status: 'error', message: `no route ${path}` })
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, TEXT, 'method not allowed\n')
-      if (path.startsWith('/static/')) return await serveFile(response, clientDistDir, path.slice('/static/'.length), '(is the client built? npm start builds it)')
+      if (path.startsWith('/static/')) {
+        return await serveFile(response, clientDistDir, path.slice('/static/'.length), `(the client's browser bundles are not in ${clientDistDir}: build @switchboard/client, or pack and install it again)`)
+      }
       if (pagesDir === undefined) return path === '/' ? send(response, 200, TEXT, INDEX) : send(response, 404, TEXT, `not found: ${path}\n`)
       return await serveFile(response, pagesDir, path === '/' ? 'index.html' : path.slice(1), '(are the pages built? npm start builds them)')
     } catch (error) {
