@@ -45,7 +45,7 @@ paths. The SDK's extra work per message is the work the recipe leaves out:
 - a metadata object (\`channel\`, \`raw\`, \`receivedAt\` from \`Date.now()\`) and a delivery object;
 - mitt's \`emit\`, which copies the handler array and maps over it on every message;
 - a try/catch around every handler, so that a throwing handler cannot break dispatch;
-- reconnecting-websocket's own listener call in front of the SDK's;
+- the heartbeat's clock read on every frame (any frame counts as life);
 - with the resume extension, reading the id in front of each frame and dropping one seen before.
 
 The hot path allocates no closures and does not slice the channel name out of the frame. What remains

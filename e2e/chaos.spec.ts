@@ -113,7 +113,11 @@ async function chaosRun(mode: 'resume' | 'plain', redisUrl: string, newUser: (ba
     for (const tab of tabs) await tab.expectState((s) => s.connection.broadcast_channel, 'open')
     experiment.announce(END)
     for (const tab of tabs) {
-      await tab.page.evaluate((end) => (window as unknown as { demo: DemoHandle }).demo.client.channel('broadcast_channel')?.sendTo('experiment_channel', { type: 'chat', text: end, sender: 'end' }), END)
+      await tab.page.evaluate((end) => {
+        const { demo } = window as unknown as { demo: DemoHandle }
+        // Its own id as the sender: the server refuses a message in anyone else's name.
+        demo.client.channel('broadcast_channel')?.sendTo('experiment_channel', { type: 'chat', text: end, sender: demo.participantId })
+      }, END)
     }
     for (const tab of tabs) await tab.expectState((s) => broadcastTexts(s).includes(END), true)
     await expect.poll(() => atExperiment.filter((line) => line === END).length).toBe(tabs.length)

@@ -1,22 +1,6 @@
 /// <reference types="vitest/config" />
 import { fileURLToPath } from 'node:url'
 import { defaultServerConditions, defineConfig } from 'vite'
-import type { Plugin } from 'vite'
-
-// reconnecting-websocket logs through `this._debug(...)`, which does nothing unless its own `debug`
-// option is set. The SDK never sets it (it logs through its own logger), so the browser bundles drop
-// those calls, and their strings, from the inlined library, and then the `_debug` method they leave
-// uncalled (with the spread helpers only it used).
-const dropLibraryDebugCalls: Plugin = {
-  name: 'drop-reconnecting-websocket-debug-calls',
-  transform(code, id) {
-    if (!id.includes('reconnecting-websocket')) return undefined
-    const withoutCalls = code.replace(/^\s*(?:_this|this)\._debug\(.*\);$/gm, '')
-    // The method goes only once nothing calls it (a call the line pattern missed keeps it).
-    if (/\._debug\(/.test(withoutCalls)) return { code: withoutCalls, map: null }
-    return { code: withoutCalls.replace(/^ {4}ReconnectingWebSocket\.prototype\._debug = function \(\) \{$[\s\S]*?^ {4}\};$/m, ''), map: null }
-  },
-}
 
 // Two builds from one source (`npm run build` runs both):
 // - `vite build` (default mode) → dist/switchboard.js and dist/testing.js: ES modules for bundlers,
@@ -30,7 +14,6 @@ export default defineConfig(({ mode }) => {
   const browser = mode === 'static' || mode === 'iife'
   return {
     root: fileURLToPath(new URL('.', import.meta.url)),
-    plugins: browser ? [dropLibraryDebugCalls] : [],
     build: {
       // dist/static/ is this build's own folder, so it starts empty; the default build empties dist/.
       outDir: browser ? 'dist/static' : 'dist',
@@ -41,13 +24,13 @@ export default defineConfig(({ mode }) => {
         ? { entry: 'src/browser.ts', formats: ['es', 'iife'], name: 'Switchboard', fileName: (format) => (format === 'iife' ? 'switchboard.iife.js' : 'switchboard.js') }
         : { entry: { switchboard: 'src/index.ts', testing: 'src/testing.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
       rollupOptions: {
-        external: browser ? [] : ['mitt', 'reconnecting-websocket'],
-        // The browser bundles inline reconnecting-websocket, whose internals are `_`-prefixed properties
-        // no other code touches; the SDK's package-internal members are `_`-prefixed too (the rest are
-        // #private). Shortening them, and leaving out the namespace's Symbol.toStringTag that a global
-        // object does not need, keeps the <script> bundle inside its budget. Vite keeps the whitespace
-        // and the /* @__PURE__ */ notes of an ES library for the bundler that will read it; no bundler
-        // reads dist/static/switchboard.js, so `codegen` and `comments` minify it like the IIFE.
+        external: browser ? [] : ['mitt'],
+        // The SDK's package-internal members are `_`-prefixed (the rest are #private), and no other code
+        // in the browser bundles touches a `_`-prefixed property (mitt has none). Shortening them, and
+        // leaving out the namespace's Symbol.toStringTag that a global object does not need, keeps the
+        // <script> bundle inside its budget. Vite keeps the whitespace and the /* @__PURE__ */ notes of
+        // an ES library for the bundler that will read it; no bundler reads dist/static/switchboard.js,
+        // so `codegen` and `comments` minify it like the IIFE.
         output: browser ? { minify: { compress: true, mangle: true, mangleProps: { include: /^_/ }, codegen: true }, comments: false, generatedCode: { symbols: false } } : {},
       },
     },

@@ -3,7 +3,7 @@
 //   module, each with everything, dependencies included; either fails above the budget. The ES module
 //   must import nothing: a browser resolves no bare specifier such as `mitt`.
 // - an app that imports only openChannel from the npm ES module (dist/switchboard.js), bundled and
-//   minified with its dependencies (mitt, reconnecting-websocket); zod is never part of the client
+//   minified with its dependency (mitt); zod is never part of the client
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -7,6 +7,7 @@ import type { ErrorListener, MessageHandler, StateListener, Unsubscribe } from '
 import type { Identity } from './identity.js'
 import { Inbox } from './inbox.js'
 import type { Logger } from './logger.js'
+import type { PongSample } from './heartbeat.js'
 import { describeIssues, schemaFor, validate } from './schema.js'
 import type { MessageOf, MessageType, NoSchemas, OutgoingMessage, SchemaMap } from './schema.js'
 import { Transport } from './transport.js'
@@ -61,6 +62,15 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   /** `connecting`, `open`, `reconnecting` or `closed` (final). */
   get state(): ConnectionState {
     return this.#transport.state
+  }
+
+  /**
+   * The last heartbeat's answer (resume extension): its round trip `rttMs`, the server's clock
+   * `serverTime`, and `receivedAt`; undefined until a pong came. A quiet channel pings every
+   * `heartbeatIntervalMs`; a busy one does not need to, and has none.
+   */
+  get lastPong(): PongSample | undefined {
+    return this.#transport.lastPong
   }
 
   /**

@@ -39,3 +39,8 @@ export function buildChatUrl(endpoint: string, channel: string, identity: Identi
   if (!endpoint.includes('?')) return `${endpoint}?${query}`
   return endpoint.endsWith('?') || endpoint.endsWith('&') ? endpoint + query : `${endpoint}&${query}`
 }
+
+/** `text` (a URL, or a message quoting one) with the credential's value hidden, for logs. */
+export function redactCredential(text: string): string {
+  return text.replace(/([?&]token=)[^&\s]*/g, '$1***')
+}

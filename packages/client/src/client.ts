@@ -3,10 +3,12 @@ import { buildChatUrl, defaultEndpoint } from './chat-url.js'
 import { UsageError } from './errors.js'
 import { assertChannelName } from './frame.js'
 import type { Identity } from './identity.js'
-import { requireParticipantId, resolveIdentity } from './identity.js'
+import { idOrUndefined, requireParticipantId, resolveIdentity } from './identity.js'
 import { makeLogger } from './logger.js'
 import { CONNECTION_DEFAULTS, defaultShouldReconnect } from './options.js'
 import type { ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
+import { OutboxStore } from './outbox-store.js'
+import type { OutboxStorage } from './outbox-store.js'
 import { Chatrooms } from './rooms.js'
 import type { ChatroomOptions } from './rooms.js'
 import type { NoSchemas, SchemaMap } from './schema.js'
@@ -65,6 +67,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
     if (existing) return existing as Channel<T>
     const merged = { ...this.#options, ...options } as ChannelOptions<T>
     const identity = resolveIdentity(merged.identity)
+    const storage = merged.outboxStorage === undefined ? pageStorage() : merged.outboxStorage
     const channel = new Channel<T>(name, {
       identity,
       logger: makeLogger(merged.logger, merged.debug),
@@ -78,6 +81,7 @@ export class Client<S extends SchemaMap = NoSchemas> {
         url: buildChatUrl(merged.url ?? defaultEndpoint(), name, identity, { ...merged.params, token: merged.credential }),
         WebSocket: merged.WebSocket ?? globalWebSocket(),
         lifecycle: merged.lifecycle === undefined ? pageLifecycle() : (merged.lifecycle ?? undefined),
+        outboxStore: storage ? new OutboxStore(storage, name, idOrUndefined(identity.participantId)) : undefined,
       },
     })
     this.#channels.set(name, channel)
@@ -143,6 +147,16 @@ export function openChannel<T extends SchemaMap = NoSchemas>(name: string, optio
 function pageLifecycle(): LifecycleTarget | undefined {
   const page = globalThis as Partial<LifecycleTarget> & { document?: unknown }
   return typeof page.addEventListener === 'function' && page.document !== undefined ? (page as LifecycleTarget) : undefined
+}
+
+/** The tab's sessionStorage in a browser; none in Node (or where the page may not use it, as in a sandboxed frame). */
+function pageStorage(): OutboxStorage | undefined {
+  if (!pageLifecycle()) return undefined
+  try {
+    return (globalThis as { sessionStorage?: OutboxStorage }).sessionStorage
+  } catch {
+    return undefined
+  }
 }
 
 function globalWebSocket(): WebSocketConstructor {

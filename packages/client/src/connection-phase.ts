@@ -7,23 +7,27 @@ type Timer = ReturnType<typeof setTimeout>
 type AttemptState = 'connecting' | 'reconnecting'
 
 /**
- * Where a transport's socket stands, each phase with the timer or wait it owns, which ends with it.
+ * Where a transport's socket stands, each phase with the timer it owns, which ends with it.
  * The public {@link ConnectionState} is derived from it ({@link publicState}).
  */
 export type Phase =
   /**
-   * A reconnect is due: the backoff `_delayMs` (cut to 0 by `online`) has not begun, or the wait
-   * (`_timer`, none while offline) runs and `_wake` ends it early.
+   * A reconnect is due once `_timer` fires: after the backoff `_delayMs`, or at once (0) after
+   * `online` or `pageshow`. No timer while offline: `online` ends the wait.
    */
-  | { _name: 'waiting'; _delayMs: number; _timer?: Timer | undefined; _wake?: () => void }
-  /** A socket is being made or is opening, under the connect timeout; `_timedOut` once that fired. */
-  | { _name: 'connecting'; _state: AttemptState; _timer?: Timer; _timedOut?: true }
+  | { _name: 'waiting'; _delayMs: number; _timer?: Timer }
+  /**
+   * A socket is opening, under the connect timeout (`_timer`). Before the first socket, `_timer` is
+   * the zero-delay turn that lets the page add its listeners before anything is announced.
+   */
+  | { _name: 'connecting'; _state: AttemptState; _timer: Timer }
   /** Open, waiting for the server's hello (or its silence, `_timer`) to tell whether it resumes. */
   | { _name: 'negotiating'; _state: AttemptState; _timer: Timer }
   /** Open and announced, while the open handlers run: sends made from them wait behind the queue. */
   | { _name: 'announcing' }
-  | { _name: 'open' }
-  /** The page is in the back/forward cache; the socket is released, and what the library says of it ignored. */
+  /** Open; on a socket that speaks the extension, `_timer` is the heartbeat's next look at the silence. */
+  | { _name: 'open'; _timer?: Timer | undefined }
+  /** The page is in the back/forward cache; the socket is released. */
   | { _name: 'suspended' }
   | { _name: 'closed' }
 
@@ -49,13 +53,11 @@ export function publicState(phase: Phase): ConnectionState {
 export function endPhase(phase: Phase): void {
   switch (phase._name) {
     case 'waiting':
-      clearTimeout(phase._timer)
-      return phase._wake?.()
     case 'connecting':
     case 'negotiating':
+    case 'open':
       return clearTimeout(phase._timer)
     case 'announcing':
-    case 'open':
     case 'suspended':
     case 'closed':
       return

@@ -12,6 +12,11 @@ export type StateReason =
   | 'lost'
   /** A connect attempt took longer than `connectTimeoutMs`; a reconnect follows. */
   | 'timeout'
+  /**
+   * The socket heard nothing, not even the answer to a heartbeat, for `heartbeatTimeoutMs` (resume
+   * extension only): the path is dead though no close came. The socket is dropped; a reconnect follows.
+   */
+  | 'silent'
   /** The server closed with a code that stops reconnecting (see `shouldReconnect`). */
   | 'refused'
   /** `close()` was called. */

@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'OUTBOX_FULL'
   /** A send on a closed channel, or queued sends discarded by `close()`. */
   | 'CHANNEL_CLOSED'
+  /** A send the server refused (a nack, resume extension): not published, and never will be. */
+  | 'REJECTED'
+  /** A send larger than the server takes: over the `maxFrameBytes` its hello announced, or a frame it closed the socket at (1009) twice. */
+  | 'FRAME_TOO_LARGE'
   /** A handler or listener written by the page threw. */
   | 'LISTENER_FAILED'
   /** The API was called in a way it does not support. */
@@ -89,14 +93,20 @@ export class ConnectionError extends SwitchboardError {
   }
 }
 
-/** A message that was not sent: `frames` holds what was refused or discarded, nothing is lost unseen. */
+/**
+ * A message that was not sent: `frames` holds what was refused or discarded, nothing is lost unseen.
+ * A send the server turned down (`REJECTED`, `FRAME_TOO_LARGE`) also carries the server's
+ * `closeCode` (4403 a channel or type it may not write, 4404 an unknown channel, 1009 too large) and `reason`.
+ */
 export class SendError extends SwitchboardError {
   override readonly name = 'SendError'
   declare readonly frames: readonly string[]
+  declare readonly closeCode?: number
+  declare readonly reason?: string
 
-  constructor(code: 'OUTBOX_FULL' | 'CHANNEL_CLOSED', message: string, frames: readonly string[]) {
+  constructor(code: 'OUTBOX_FULL' | 'CHANNEL_CLOSED' | 'REJECTED' | 'FRAME_TOO_LARGE', message: string, frames: readonly string[], closeCode?: number, reason?: string) {
     super(code, message)
-    Object.assign(this, { frames })
+    Object.assign(this, closeCode === undefined ? { frames } : { frames, closeCode, reason })
   }
 }
 

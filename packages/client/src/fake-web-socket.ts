@@ -5,8 +5,8 @@ type Listener = (event: unknown) => void
  * what the client sent and lets the test play the server with `open()`, `receive()` and `serverClose()`.
  * Events are dispatched synchronously.
  *
- * The client makes a channel's socket on a zero timeout after `openChannel()` (the reconnecting
- * library does so for every attempt), so a test awaits it with {@link FakeWebSocket.next}. With fake
+ * The client makes a channel's socket from a timer, the first on a zero timeout after `openChannel()`,
+ * so a test awaits it with {@link FakeWebSocket.next}. With fake
  * timers, run them first (`await vi.advanceTimersByTimeAsync(0)`); `next()` then resolves at once.
  * @example
  * const channel = createClient({ url: 'ws://test/chat', WebSocket: FakeWebSocket, resume: false }).openChannel('room')

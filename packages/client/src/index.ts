@@ -20,6 +20,8 @@ export type { ConnectionState, StateChange, StateReason } from './connection-sta
 export { Receipt } from './receipt.js'
 export type { SendStatus } from './receipt.js'
 export type { Gap } from './resume.js'
+export type { PongSample } from './heartbeat.js'
+export type { OutboxStorage } from './outbox-store.js'
 export type { CloseInfo, ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
 export { CONNECTION_DEFAULTS, TERMINAL_CLOSE_CODES, defaultShouldReconnect } from './options.js'
 export type { MessageFilter } from './filter.js'

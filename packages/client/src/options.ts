@@ -1,6 +1,9 @@
+import { ListenerError } from './errors.js'
+import type { SwitchboardError } from './errors.js'
 import type { Identity } from './identity.js'
 import type { QueryParams } from './chat-url.js'
 import type { Logger } from './logger.js'
+import type { OutboxStorage } from './outbox-store.js'
 
 /** The parts of a close event that decide whether to reconnect. */
 export interface CloseInfo {
@@ -63,24 +66,53 @@ export interface ConnectionOptions {
   maxAttempts?: number
   /**
    * Most sends held (waiting for the socket, or for the server's acknowledgement); past it a send
-   * fails and is reported.
+   * fails and is reported. It bounds what `outboxStorage` keeps, too.
    * @default 1000
    */
   outboxLimit?: number
   /**
+   * Where the tab keeps the sends not yet acknowledged, so that the next load of the page sends them
+   * again with the same sender session and numbers, and the server's duplicate window makes them
+   * exactly-once. Stored per channel under `switchboard:outbox:<channel>`, tagged with the participant
+   * id: a different participant in the same tab drops the entry and re-sends nothing. Written at the
+   * end of every task that changed the outbox, so a reload, a navigation or a crash of the tab finds
+   * it. `close()` fails what is held, and empties the entry. `null` keeps nothing.
+   * @default sessionStorage in a browser, none in Node
+   */
+  outboxStorage?: OutboxStorage | null
+  /**
    * Ask the server for the resume extension (`?sb=1`, which Dallinger ignores): after a reconnect
-   * the channel gets what it missed, once and in order (or a gap event), and every send is held until
-   * the server acknowledges it. A server that does not answer with a hello is plain: the channel
-   * stops asking and works as before.
+   * the channel gets what it missed, once and in order (or a gap event), every send is held until
+   * the server acknowledges it, and a heartbeat notices a dead path. A server that has never
+   * answered with a hello is plain: after its first silence the channel stops asking and works as before.
    * @default true
    */
   resume?: boolean
   /**
-   * How long an opened socket waits for the server's hello before taking the server as plain (a
-   * first frame without it decides at once). Only the first connection to a plain server waits.
+   * How long an opened socket waits for the server's hello before it goes on in the plain protocol
+   * (a first frame without it decides at once); a hello that comes later still switches the socket to
+   * the extension. A channel whose server has said hello waits on every connection; one whose server
+   * never has waits only on the first.
    * @default 1500
    */
   helloTimeoutMs?: number
+  /**
+   * After this long without a frame, a socket that speaks the resume extension sends a ping
+   * (`:{"type":"ping","id":n}`), which the server answers at once. Any frame counts, so a busy channel
+   * never pings. Never on a plain socket: a Dallinger server would relay the ping to every subscriber.
+   * `0` turns the heartbeat off.
+   * @default 10000
+   */
+  heartbeatIntervalMs?: number
+  /**
+   * A socket that hears nothing, not even the pong, for this long is silent: its path is dead though
+   * no close came (a sleeping laptop, a NAT that forgot the connection). The channel drops it and
+   * reconnects (reason `silent`). Counted from the ping, as `heartbeatTimeoutMs − heartbeatIntervalMs`
+   * for its answer, so a ping a background tab sent late still gets its full time. Must be longer
+   * than `heartbeatIntervalMs`.
+   * @default 25000
+   */
+  heartbeatTimeoutMs?: number
   /**
    * Decides after a close whether to reconnect.
    * @default {@link defaultShouldReconnect}: stop on 1002, 1003, 1007, 1010, 1015 and 4400–4499
@@ -112,6 +144,16 @@ export function defaultShouldReconnect({ code }: CloseInfo): boolean {
   return !TERMINAL_CLOSE_CODES.includes(code) && !(code >= 4400 && code <= 4499)
 }
 
+/** Asks the page's `decide` whether to reconnect after `close`; one that throws is reported, and the channel reconnects. */
+export function askShouldReconnect(decide: (close: CloseInfo) => boolean, close: CloseInfo, report: (error: SwitchboardError) => void): boolean {
+  try {
+    return decide(close)
+  } catch (error) {
+    report(new ListenerError('shouldReconnect threw', error))
+    return true
+  }
+}
+
 export const CONNECTION_DEFAULTS = {
   minDelayMs: 1000,
   maxDelayMs: 30_000,
@@ -120,4 +162,6 @@ export const CONNECTION_DEFAULTS = {
   outboxLimit: 1000,
   resume: true,
   helloTimeoutMs: 1500,
+  heartbeatIntervalMs: 10_000,
+  heartbeatTimeoutMs: 25_000,
 } as const

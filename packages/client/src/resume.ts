@@ -9,10 +9,13 @@ export interface Gap {
   last: MessageId
 }
 
-/** A frame of a resuming connection, read: the server's own JSON for hello, ack and gap (docs/protocol.md). */
+/** A frame of a resuming connection, read: the server's own JSON for its extension frames (docs/protocol.md). */
 export type ExtensionFrame =
   | { type: 'hello'; last: MessageId }
   | { type: 'ack'; seq: number }
+  /** Frame `seq` will never be published: `code` is the close code it would have had on a plain socket. */
+  | { type: 'nack'; seq: number; code: number; reason: string }
+  | { type: 'pong'; id: number; now: number }
   | ({ type: 'gap' } & Gap)
   /** A channel frame; `id` is missing for a message published by another program straight into Redis. */
   | { type: 'message'; frame: string; id?: MessageId }
@@ -23,25 +26,32 @@ const ID_FRAME = /^(\d+-\d+) /
 
 /**
  * The client side of the resume extension (docs/protocol.md): asks for it in the URL, then reads the
- * server's hello, acks, gaps and numbered messages, and keeps the channel's position.
+ * server's extension frames and numbered messages, and keeps the channel's position.
  */
 export class Resume {
-  /** Whether the server speaks the extension: unknown until its hello (or its silence) says. */
+  /**
+   * What the server is known to be: `on` once it said hello (on any socket), `off` once its first
+   * socket stayed silent, `unknown` before. Every socket asks unless `off`.
+   */
   _mode: 'unknown' | 'on' | 'off'
   /** The last message id received. */
   _last: MessageId | undefined
   /** Whether the current socket asked for the extension. */
   _asked = false
-  readonly #session = randomSession()
+  /** Whether the current socket speaks it: its server said hello. */
+  _on = false
+  /** The largest frame the server publishes, in UTF-8 bytes, as its last hello said (no limit if it did not). */
+  _maxFrameBytes = Number.POSITIVE_INFINITY
 
-  constructor(wanted: boolean) {
-    this._mode = wanted ? 'unknown' : 'off'
+  constructor(wanted: boolean, greeted = false) {
+    this._mode = !wanted ? 'off' : greeted ? 'on' : 'unknown'
   }
 
-  /** `url` with this attempt's resume parameters; the next socket's first frame will be number `firstSeq`. */
-  _url(url: string, firstSeq: number): string {
+  /** `url` with this attempt's resume parameters, for a new socket whose first frame will be number `firstSeq` of `session`. */
+  _url(url: string, session: string, firstSeq: number): string {
+    this._on = false
     if (!(this._asked = this._mode !== 'off')) return url
-    return `${url}&sb=1&sb_session=${this.#session}&sb_seq=${firstSeq}${this._last ? `&sb_since=${this._last}` : ''}`
+    return `${url}&sb=1&sb_session=${session}&sb_seq=${firstSeq}${this._last ? `&sb_since=${this._last}` : ''}`
   }
 
   /** Reads a frame of a resuming connection (or of one whose mode is not known yet). */
@@ -49,10 +59,17 @@ export class Resume {
     if (data.startsWith(':{')) {
       try {
         const meta = JSON.parse(data.slice(1)) as Partial<Record<string, unknown>>
-        if (meta.type === 'ack' && typeof meta.seq === 'number') return meta as ExtensionFrame
+        const { type, last } = meta
+        if ((type === 'ack' || (type === 'nack' && typeof meta.code === 'number')) && typeof meta.seq === 'number') return { reason: '', ...meta } as ExtensionFrame
+        if (type === 'pong' && typeof meta.id === 'number' && typeof meta.now === 'number') return meta as ExtensionFrame
         // Delivery goes on after a hello's or a gap's `last`, whatever came before.
-        if ((meta.type === 'hello' || (meta.type === 'gap' && typeof meta.since === 'string')) && typeof meta.last === 'string') {
-          this._last = meta.last
+        if ((type === 'hello' || (type === 'gap' && typeof meta.since === 'string')) && typeof last === 'string') {
+          this._last = last
+          if (type === 'hello') {
+            this._mode = 'on'
+            this._on = true
+            this._maxFrameBytes = typeof meta.maxFrameBytes === 'number' ? meta.maxFrameBytes : Number.POSITIVE_INFINITY
+          }
           return meta as ExtensionFrame
         }
       } catch {
@@ -66,8 +83,4 @@ export class Resume {
     this._last = id
     return { type: 'message', frame: data.slice(id.length + 1), id }
   }
-}
-
-function randomSession(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(36)).join('')
 }

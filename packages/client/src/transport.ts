@@ -1,31 +1,34 @@
-import ReconnectingWebSocket from 'reconnecting-websocket'
-import type { CloseEvent as SocketCloseEvent } from 'reconnecting-websocket'
 import { backoffDelay } from './backoff.js'
+import { redactCredential } from './chat-url.js'
 import { endPhase, publicState } from './connection-phase.js'
 import type { Phase } from './connection-phase.js'
 import { assertNever } from './connection-state.js'
 import type { ConnectionState, StateChange } from './connection-state.js'
-import { ConnectionError, ListenerError, SendError } from './errors.js'
+import { ConnectionError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
+import { Heartbeat } from './heartbeat.js'
+import type { PongSample } from './heartbeat.js'
 import type { Logger } from './logger.js'
-import type { CloseInfo, LifecycleTarget, WebSocketConstructor } from './options.js'
+import { askShouldReconnect } from './options.js'
+import type { CloseInfo, ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
 import type { MessageId } from './message-id.js'
 import { Outbox } from './outbox.js'
+import type { OutboxStore } from './outbox-store.js'
 import { Receipt } from './receipt.js'
+import { listenToPage } from './page-lifecycle.js'
+import type { PageListener } from './page-lifecycle.js'
 import { Resume } from './resume.js'
 import type { Gap } from './resume.js'
+import { closedAt, nacked, overLimit } from './send-refusals.js'
+import { Socket } from './socket.js'
+import type { SocketListener } from './socket.js'
 
-export interface TransportConfig {
+/** A channel's connection options with every default applied (options.ts documents them), and what the client adds. */
+export interface TransportConfig
+  extends Required<Pick<ConnectionOptions, 'minDelayMs' | 'maxDelayMs' | 'connectTimeoutMs' | 'maxAttempts' | 'outboxLimit' | 'resume' | 'helloTimeoutMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'shouldReconnect'>> {
   url: string
   WebSocket: WebSocketConstructor
-  minDelayMs: number
-  maxDelayMs: number
-  connectTimeoutMs: number
-  maxAttempts: number
-  outboxLimit: number
-  resume: boolean
-  helloTimeoutMs: number
-  shouldReconnect: (close: CloseInfo) => boolean
+  outboxStore?: OutboxStore | undefined
   lifecycle: LifecycleTarget | undefined
   logger: Logger
   random?: () => number
@@ -40,25 +43,20 @@ export interface TransportHandlers {
 
 type Announcement = Omit<StateChange, 'prev' | 'next' | 'attempt'>
 
-// Longest delay setTimeout accepts; the library's own connect timeout is disabled with it.
-const MAX_TIMER_MS = 2 ** 31 - 1
-const OPEN = 1
-
 /**
- * One reconnecting socket. The only module that touches `reconnecting-websocket`: the library
- * supplies the socket lifecycle, while backoff, connect timeout, outbox and state are ours, because
- * the library computes jitter once per page, flushes its queue before open handlers run and drops
- * what does not fit. With the resume extension (`Resume`), each socket asks for it in its URL, opens
- * once the server says hello (or falls back to the plain protocol), re-sends what was not
- * acknowledged, and hands on each message once. Where it stands is one {@link Phase}, changed by `#set`.
+ * One channel's connection: a {@link Socket} at a time, remade after a drop with our backoff, connect
+ * timeout and {@link Outbox}. With the resume extension ({@link Resume}), each socket asks for it in
+ * its URL, opens once the server says hello (or goes on plain), re-sends what was not acknowledged,
+ * hands on each message once, and beats ({@link Heartbeat}). Where it stands is one {@link Phase}, changed by `#set`.
  */
-export class Transport {
-  // Until the library asks for the first URL, on its zero-delay turn.
-  #phase: Phase = { _name: 'connecting', _state: 'connecting' }
+export class Transport implements SocketListener, PageListener {
+  #phase: Phase
   #attempt = 0
+  #socket: Socket | undefined
   readonly #outbox: Outbox
   readonly #resume: Resume
-  readonly #socket: ReconnectingWebSocket
+  readonly #heartbeat: Heartbeat
+  readonly #stopListening: (() => void) | undefined
 
   readonly #config: TransportConfig
   readonly #handlers: TransportHandlers
@@ -66,25 +64,22 @@ export class Transport {
   constructor(config: TransportConfig, handlers: TransportHandlers) {
     this.#config = config
     this.#handlers = handlers
-    this.#outbox = new Outbox(config.outboxLimit)
-    this.#resume = new Resume(config.resume)
-    // The library's delays are zeroed (ours come from the URL provider), its connect timeout is off,
-    // and its queue holds nothing; it retries forever by default.
-    this.#socket = new ReconnectingWebSocket(() => this.#nextUrl(), undefined, {
-      WebSocket: config.WebSocket,
-      minReconnectionDelay: 0,
-      maxReconnectionDelay: 0,
-      connectionTimeout: MAX_TIMER_MS,
-      maxEnqueuedMessages: 0,
-    })
-    this.#socket.addEventListener('open', this.#handleOpen)
-    this.#socket.addEventListener('close', this.#handleClose)
-    this.#socket.addEventListener('message', this.#handleMessage)
-    this.#listenToPage('addEventListener')
+    const store = config.outboxStore
+    const saved = store?._load()
+    this.#outbox = new Outbox(config.outboxLimit, saved, store && (() => store._schedule(() => this.#outbox._saved())))
+    // Numbered sends from the page before were written to a server that had said hello.
+    this.#resume = new Resume(config.resume, (saved?.q[0]?.[0] ?? 0) > 0)
+    this.#heartbeat = new Heartbeat(config.heartbeatIntervalMs, config.heartbeatTimeoutMs)
+    this.#phase = { _name: 'connecting', _state: 'connecting', _timer: setTimeout(this.#connect, 0) }
+    this.#stopListening = config.lifecycle && listenToPage(config.lifecycle, this)
   }
 
   get state(): ConnectionState {
     return publicState(this.#phase)
+  }
+
+  get lastPong(): PongSample | undefined {
+    return this.#heartbeat._last
   }
 
   /**
@@ -93,6 +88,8 @@ export class Transport {
    */
   send(frame: string): Receipt {
     if (this.#phase._name === 'closed') return this.#refuse(new SendError('CHANNEL_CLOSED', 'Channel closed', [frame]))
+    const tooLarge = this.#tooLarge(frame)
+    if (tooLarge) return this.#refuse(tooLarge)
     const receipt = this.#outbox._push(frame)
     if (!receipt) return this.#refuse(new SendError('OUTBOX_FULL', `Outbox full (${this.#outbox._limit})`, [frame]))
     if (this.#phase._name === 'open') this.#flush()
@@ -111,45 +108,30 @@ export class Transport {
     return new Receipt(error)
   }
 
-  /** Called by the library before each attempt: our backoff, and no attempt while offline or suspended. */
-  async #nextUrl(): Promise<string> {
-    const phase = this.#phase
-    if (phase._name === 'waiting' && phase._delayMs > 0) await this.#pause(phase._delayMs)
-    while (this.#active() && this.#config.lifecycle?.navigator?.onLine === false) await this.#pause(undefined, { reason: 'offline' })
-    if (this.#active()) {
-      this.#config.logger.debug('connecting', this.#config.url)
-      // 'connecting' until the first change is announced.
-      const state = this.state === 'connecting' ? 'connecting' : 'reconnecting'
-      this.#set({ _name: 'connecting', _state: state, _timer: setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs) })
-    }
-    return this.#resume._url(this.#config.url, this.#outbox._firstSeq)
+  #report(error: SwitchboardError | undefined): void {
+    if (error) this.#handlers._onError(error)
   }
 
-  /** Waits `ms`, or until `online`, `close()` or `pagehide` end the wait (forever without `ms`). */
-  #pause(ms: number | undefined, change?: Announcement): Promise<void> {
-    return new Promise((resolve) => {
-      // Once the time is up, nothing is left for `online` to cut short.
-      const timer = ms === undefined ? undefined : setTimeout(() => this.#set({ _name: 'waiting', _delayMs: 0 }), ms)
-      this.#set({ _name: 'waiting', _delayMs: 0, _timer: timer, _wake: resolve }, change)
-    })
-  }
+  readonly #tooLarge = (frame: string): SendError | undefined => overLimit(frame, this.#resume._maxFrameBytes)
 
-  #active(): boolean {
-    return this.#phase._name !== 'closed' && this.#phase._name !== 'suspended'
+  /** Makes a socket, unless offline: then no attempt is made until `online`. */
+  readonly #connect = (): void => {
+    if (this.#config.lifecycle?.navigator?.onLine === false) return this.#set({ _name: 'waiting', _delayMs: 0 }, { reason: 'offline' })
+    const url = this.#resume._url(this.#config.url, this.#outbox._session, this.#outbox._firstSeq)
+    this.#config.logger.debug('connecting', redactCredential(url))
+    // 'connecting' until the first change is announced.
+    this.#set({ _name: 'connecting', _state: this.state === 'connecting' ? 'connecting' : 'reconnecting', _timer: setTimeout(this.#handleConnectTimeout, this.#config.connectTimeoutMs) })
+    this.#socket = new Socket(this.#config.WebSocket, url, this)
   }
 
   readonly #handleConnectTimeout = (): void => {
-    const phase = this.#phase
-    if (phase._name !== 'connecting') return
     this.#config.logger.debug('connect timeout')
-    // The library dispatches the close of the abandoned socket from inside reconnect(): a timeout.
-    this.#set({ _name: 'connecting', _state: phase._state, _timedOut: true })
-    this.#socket.reconnect()
+    this.#socket?._release(1000)
+    this.#retry({ reason: 'timeout', close: { code: 1000, reason: '' } })
   }
 
-  readonly #handleOpen = (): void => {
+  _onOpen(): void {
     const phase = this.#phase
-    // Only the socket being connected counts: one released by close() or pagehide is ignored.
     if (phase._name !== 'connecting') return
     this.#attempt = 0
     if (!this.#resume._asked) return this.#opened()
@@ -163,24 +145,57 @@ export class Transport {
     this.#set({ _name: 'announcing' }, { reason: 'opened' })
     // An open handler may have closed the channel, or the page may have been hidden.
     if (this.#phase._name !== 'announcing') return
-    this.#set({ _name: 'open' })
+    this.#set(this.#openPhase())
     this.#flush()
   }
 
-  /** No hello: a plain (Dallinger) server. Asked no more; nothing will be acknowledged. */
+  /** `open`, with the heartbeat's first look on a socket that speaks the extension (never on a plain one: Dallinger relays every frame to all). */
+  #openPhase(): Phase {
+    const interval = this.#config.heartbeatIntervalMs
+    return { _name: 'open', _timer: this.#resume._on && interval > 0 ? setTimeout(this.#beat, interval) : undefined }
+  }
+
+  readonly #beat = (): void => {
+    const next = this.#heartbeat._step(Date.now(), this.#write)
+    if (next !== undefined) return this.#set({ _name: 'open', _timer: setTimeout(this.#beat, next) })
+    this.#config.logger.debug('silent')
+    this.#socket?._release(1000, 'silent')
+    this.#retry({ reason: 'silent', close: { code: 1000, reason: 'silent' } })
+  }
+
+  /**
+   * No hello in time: this socket is plain, and what it carries counts as sent. A server that has
+   * never said hello is asked no more, and nothing written to it is held; one that has said hello is
+   * a Switchboard server that was slow: its next socket asks again, and what this one carries stays
+   * held, numbered as the server numbers it (from `sb_seq`), until acknowledged or sent again.
+   */
   readonly #fallBack = (): void => {
-    this.#config.logger.debug('plain server')
-    this.#resume._mode = 'off'
-    this.#outbox._forgetWritten()
+    this.#config.logger.debug('no hello')
+    if (this.#resume._mode === 'unknown') this.#resume._mode = 'off'
     this.#opened()
   }
 
-  readonly #handleClose = (event: SocketCloseEvent): void => {
-    const phase = this.#phase
-    if (!this.#active()) return
-    const close: CloseInfo = { code: event.code, reason: event.reason ?? '' }
-    const timedOut = phase._name === 'connecting' && phase._timedOut === true
-    const refused = !timedOut && !this.#wantsReconnect(close)
+  /**
+   * The server said hello. Before the hello timeout, the channel opens. After it, the open socket
+   * switches to the extension and beats; nothing is re-sent on it, since the server has numbered
+   * what it carried already, and a second copy would get a new number and be published twice.
+   */
+  #greeted(): void {
+    for (const error of this.#outbox._sift(this.#tooLarge)) this.#handlers._onError(error)
+    if (this.#phase._name === 'negotiating') return this.#opened()
+    if (this.#phase._name === 'open') this.#set(this.#openPhase())
+  }
+
+  _onClose(close: CloseInfo): void {
+    // A frame too large closes the socket at it after every reconnect: the outbox fails it once it is sure which.
+    if (close.code === 1009) this.#report(this.#outbox._closedTooLarge((frame) => closedAt(frame, close.reason)))
+    const refused = !askShouldReconnect(this.#config.shouldReconnect, close, this.#handlers._onError)
+    this.#retry({ reason: refused ? 'refused' : 'lost', close }, refused)
+  }
+
+  /** The socket is gone: reconnect after the backoff, unless the close refused it or the attempts ran out. */
+  #retry(change: Announcement & { close: CloseInfo }, refused = false): void {
+    const { close } = change
     if (refused || this.#attempt >= this.#config.maxAttempts) {
       const error = refused
         ? new ConnectionError(`Refused: close ${close.code} ${close.reason}`, close.code, close.reason)
@@ -192,55 +207,50 @@ export class Transport {
     }
     this.#attempt += 1
     const delayMs = backoffDelay(this.#attempt, this.#config, this.#config.random)
-    this.#set({ _name: 'waiting', _delayMs: delayMs }, { reason: timedOut ? 'timeout' : 'lost', close, delayMs })
+    this.#set({ _name: 'waiting', _delayMs: delayMs, _timer: setTimeout(this.#connect, delayMs) }, { ...change, delayMs })
   }
 
-  readonly #handleOnline = (): void => {
+  /** The next attempt, at once (on a zero-delay turn, as every attempt is made from a timer). */
+  #connectNow(reason: 'online' | 'resumed'): void {
+    this.#set({ _name: 'waiting', _delayMs: 0, _timer: setTimeout(this.#connect, 0) }, { reason, delayMs: 0 })
+  }
+
+  _online(): void {
     const phase = this.#phase
-    if (phase._name !== 'waiting' || !(phase._wake || phase._delayMs > 0)) return
-    this.#set({ _name: 'waiting', _delayMs: 0 }, { reason: 'online', delayMs: 0 })
+    // Only a wait can be cut short: the backoff, or the wait for the network (no timer).
+    if (phase._name === 'waiting' && (phase._delayMs > 0 || !phase._timer)) this.#connectNow('online')
   }
 
   /** Releases the socket when the page enters the back/forward cache, which an open socket would prevent. */
-  readonly #handlePageHide = (event: Event): void => {
-    if (!(event as PageTransitionEvent).persisted || !this.#active()) return
+  _hidden(): void {
+    if (this.#phase._name === 'closed' || this.#phase._name === 'suspended') return
     this.#set({ _name: 'suspended' }, { reason: 'suspended' })
-    this.#socket.close(1000, 'page hidden')
+    this.#socket?._release(1000, 'page hidden')
   }
 
-  readonly #handlePageShow = (event: Event): void => {
-    if (!(event as PageTransitionEvent).persisted || this.#phase._name !== 'suspended') return
+  _shown(): void {
+    if (this.#phase._name !== 'suspended') return
     this.#attempt = 0
-    // Still suspended while the library reconnects, so the close it may dispatch for the old socket is ignored.
-    this.#socket.reconnect()
-    this.#set({ _name: 'waiting', _delayMs: 0 }, { reason: 'resumed', delayMs: 0 })
+    this.#connectNow('resumed')
   }
 
-  #listenToPage(method: 'addEventListener' | 'removeEventListener'): void {
-    const target = this.#config.lifecycle
-    if (!target) return
-    target[method]('online', this.#handleOnline)
-    target[method]('pagehide', this.#handlePageHide)
-    target[method]('pageshow', this.#handlePageShow)
-  }
-
-  readonly #handleMessage = ({ data }: MessageEvent): void => {
+  _onMessage(data: unknown): void {
     if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._onFrame(data)
+    // Any frame is life: one clock read, and the heartbeat never pings a busy socket.
+    this.#heartbeat._heard(Date.now())
     const frame = this.#resume._read(data)
-    const negotiating = this.#phase._name === 'negotiating'
-    if (frame.type === 'hello') {
-      // Also after the hello timeout: a slow server that has the extension gets it from here on.
-      this.#resume._mode = 'on'
-      if (negotiating) this.#opened()
-      return
-    }
+    if (frame.type === 'hello') return this.#greeted()
     // A server with the extension says hello first: this one does not have it.
-    if (negotiating) this.#fallBack()
+    if (this.#phase._name === 'negotiating') this.#fallBack()
     switch (frame.type) {
       case 'message':
         return this.#handlers._onFrame(frame.frame, frame.id)
       case 'ack':
         return this.#outbox._acknowledge(frame.seq)
+      case 'nack':
+        return this.#report(this.#outbox._nack(frame.seq, (sent) => nacked(sent, frame.code, frame.reason)))
+      case 'pong':
+        return this.#heartbeat._pong(frame.id, frame.now, Date.now())
       case 'gap':
         return this.#handlers._onGap({ since: frame.since, last: frame.last })
       case 'duplicate':
@@ -250,38 +260,23 @@ export class Transport {
     }
   }
 
-  #wantsReconnect(close: CloseInfo): boolean {
-    try {
-      return this.#config.shouldReconnect(close)
-    } catch (error) {
-      this.#handlers._onError(new ListenerError('shouldReconnect threw', error))
-      return true
-    }
-  }
-
   /** Writes held frames (only re-sends with `resent`) one at a time while the socket stays open: what is left stays, in order. */
   #flush(resent?: boolean): void {
     let more = true
-    while (more && this.#socket.readyState === OPEN) more = this.#outbox._writeNext(this.#write, this.#keep(), resent)
+    // Written frames are kept until acknowledged once the server has said hello, on any socket.
+    while (more && this.#socket?._open) more = this.#outbox._writeNext(this.#write, this.#resume._mode === 'on', resent)
   }
 
-  readonly #write = (frame: string): void => this.#socket.send(frame)
+  readonly #write = (frame: string): void => this.#socket?._send(frame)
 
-  /** Whether written frames are kept until acknowledged. */
-  #keep(): boolean {
-    return this.#resume._mode === 'on'
-  }
-
-  /** Releases the socket; runs once the phase is `closed` (which ended its timers), so the close it causes is ignored. */
+  /** Releases the socket; runs once the phase is `closed` (which ended its timers). Fails what is held (reporting what was not failed already). */
   #shutdown(): void {
-    this.#listenToPage('removeEventListener')
-    this.#socket.close(1000)
+    this.#stopListening?.()
+    this.#socket?._release(1000)
     const held = this.#outbox._frames
-    if (held.length > 0) {
-      const error = new SendError('CHANNEL_CLOSED', `Closed with ${held.length} unacknowledged`, held)
-      this.#outbox._fail(error)
-      this.#handlers._onError(error)
-    }
+    const error = new SendError('CHANNEL_CLOSED', `Closed with ${held.length} unacknowledged`, held)
+    this.#outbox._fail(error)
+    if (held.length > 0) this.#handlers._onError(error)
   }
 
   /** The one place the phase changes: ends what the phase left owned, then announces `change` if given. */

@@ -22,7 +22,7 @@ export function fakeClient<S extends SchemaMap = NoSchemas>(options: ClientOptio
   })
 }
 
-/** Lets the library create its next socket (it does so after a zero timeout) and returns it. */
+/** Lets the client create its next socket (it does so from a timer, the first after a zero delay) and returns it. */
 export async function nextSocket(afterMs = 0): Promise<FakeWebSocket> {
   const before = FakeWebSocket.instances.length
   await vi.advanceTimersByTimeAsync(afterMs)
@@ -32,7 +32,7 @@ export async function nextSocket(afterMs = 0): Promise<FakeWebSocket> {
 
 /**
  * The socket of the reconnect attempt announced by the last state change, created after its delay
- * (plus the library's own zero timeout, which Node runs after 1 ms).
+ * (a millisecond more does no harm, and leaves room for a zero-delay turn).
  */
 export async function reconnectSocket(states: StateChange[]): Promise<FakeWebSocket> {
   return nextSocket((states.at(-1)?.delayMs ?? 0) + 1)
@@ -54,3 +54,17 @@ export function fakePage(onLine = true) {
   const fire = (type: string, persisted?: boolean) => target.dispatchEvent(Object.assign(new Event(type), persisted === undefined ? {} : { persisted }))
   return { target, fire }
 }
+
+/** The server's extension frames (docs/protocol.md), as a test plays the server. */
+export const frames = {
+  hello: (last = '0-0', extra: Record<string, unknown> = {}) => `:${JSON.stringify({ type: 'hello', v: 1, last, ...extra })}`,
+  ack: (seq: number) => `:{"type":"ack","seq":${seq}}`,
+  nack: (seq: number, code: number, reason: string) => `:${JSON.stringify({ type: 'nack', seq, code, reason })}`,
+  pong: (id: number, now: number) => `:{"type":"pong","id":${id},"now":${now}}`,
+}
+
+/** The query parameters of the URL a socket was made with. */
+export const params = (socket: FakeWebSocket) => Object.fromEntries(new URL(socket.url).searchParams)
+
+/** The ids of the pings a socket carried. */
+export const pings = (socket: FakeWebSocket) => socket.sent.filter((frame) => frame.startsWith(':')).map((frame) => (JSON.parse(frame.slice(1)) as { id: number }).id)

@@ -3,6 +3,9 @@ import { z } from 'zod'
 import { createClient } from '../src/client.js'
 import type { Payload } from '../src/frame.js'
 import type { Receipt } from '../src/receipt.js'
+import type { PongSample } from '../src/heartbeat.js'
+import type { SendError } from '../src/errors.js'
+import type { OutboxStorage } from '../src/outbox-store.js'
 
 const schemas = {
   chat: z.object({ type: z.literal('chat'), text: z.string(), room: z.string().optional() }),
@@ -49,5 +52,16 @@ describe('types inferred from schemas', () => {
     own.on('move', (message) => expectTypeOf(message.x).toEqualTypeOf<number>())
     // @ts-expect-error this channel only knows move
     own.on('chat', () => {})
+  })
+})
+
+describe('heartbeat, refusals and the outbox storage', () => {
+  it('types lastPong, a refused send and the storage option', () => {
+    const channel = createClient({ outboxStorage: null }).openChannel('c')
+    expectTypeOf(channel.lastPong).toEqualTypeOf<PongSample | undefined>()
+    expectTypeOf<SendError['closeCode']>().toEqualTypeOf<number | undefined>()
+    createClient({ outboxStorage: new Map() as unknown as OutboxStorage })
+    // @ts-expect-error a storage needs getItem, setItem and removeItem
+    createClient({ outboxStorage: { getItem: () => null } })
   })
 })

@@ -8,6 +8,9 @@ import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessa
  * chatrooms as they arrive, each told its room and partner privately, whispers relayed to their
  * recipient's private channel, and a roster kept from the control channel.
  */
+/** How often, at most, the roster is broadcast. */
+const ROSTER_EVERY_MS = 250
+
 export class ChatExperiment implements Experiment {
   readonly channel = EXPERIMENT_CHANNEL
   readonly channelRules: ChannelRules = [
@@ -20,22 +23,20 @@ export class ChatExperiment implements Experiment {
     { channel: 'room_*', subscribe: 'members', publish: 'members' },
   ]
   private api: ExperimentApi | undefined
-  /** Open sockets per participant, from connected/disconnected events. */
-  private readonly sockets = new Map<string, number>()
-  /** Channels each participant is subscribed to, from subscribed/unsubscribed events. */
-  private readonly subscriptions = new Map<string, Set<string>>()
   private readonly rooms = new Map<string, string>()
   private readonly partners = new Map<string, string>()
   private waiting: string | undefined
   private roomCount = 0
+  private rosterTimer: ReturnType<typeof setTimeout> | undefined
+  private rosterSentAt = 0
 
   start(api: ExperimentApi): void {
     this.api = api
   }
 
-  /** Participants with at least one open socket, in arrival order. */
+  /** Participants with at least one open socket (on any server process), in arrival order. */
   get roster(): string[] {
-    return [...this.sockets.keys()]
+    return this.api?.participants() ?? []
   }
 
   /** Says `text` to everyone, as a chat line from the experiment on the broadcast channel. */
@@ -60,34 +61,37 @@ export class ChatExperiment implements Experiment {
   private onControl(event: ControlEvent): void {
     const id = event.client.participant_id
     if (id === null) return
-    if (event.type === 'websocket') {
-      // Dallinger may publish "disconnected" twice for one socket: the count never goes below zero.
-      const count = Math.max(0, (this.sockets.get(id) ?? 0) + (event.event === 'connected' ? 1 : -1))
-      if (count > 0) this.sockets.set(id, count)
-      else this.sockets.delete(id)
-      this.publish({ type: 'roster', participants: this.roster } satisfies RosterMessage, BROADCAST_CHANNEL)
-      return
-    }
-    if (event.channel === null) return
-    const channels = this.subscriptions.get(id) ?? new Set<string>()
-    this.subscriptions.set(id, channels)
-    if (event.event === 'unsubscribed') {
-      channels.delete(event.channel)
-      return
-    }
-    channels.add(event.channel)
+    if (event.type === 'websocket') return this.rosterChanged()
+    if (event.channel === null || event.event === 'unsubscribed') return
+    // Counted per socket by the host, so an old socket's late "unsubscribed" cannot hide a new one.
+    const channels = this.api?.channelsOf(id) ?? []
     // Pair only once both of the participant's channels are subscribed, so no announcement is missed.
-    if (id === this.waiting || !channels.has(BROADCAST_CHANNEL) || !channels.has(privateChannel(id))) return
+    if (id === this.waiting || !channels.includes(BROADCAST_CHANNEL) || !channels.includes(privateChannel(id))) return
     const room = this.rooms.get(id)
     if (room === undefined) return this.pair(id)
     // Back after a reload or a drop: tell it its room and partner again, on its private channel.
     const partner = this.partners.get(id)
-    if (partner !== undefined && (event.channel === BROADCAST_CHANNEL || event.channel === privateChannel(id))) this.sendPrivate(id, { type: 'assignment', room, partner, recipient: id })
+    if (partner !== undefined) this.sendPrivate(id, { type: 'assignment', room, partner, recipient: id })
+  }
+
+  /**
+   * The roster after a connect or a disconnect, coalesced: at most one every ROSTER_EVERY_MS, the latest
+   * state winning, so a participant that opens and closes sockets in a loop cannot flood everyone.
+   */
+  private rosterChanged(): void {
+    if (this.rosterTimer !== undefined) return
+    const wait = Math.max(0, this.rosterSentAt + ROSTER_EVERY_MS - Date.now())
+    this.rosterTimer = setTimeout(() => {
+      this.rosterTimer = undefined
+      this.rosterSentAt = Date.now()
+      this.publish({ type: 'roster', participants: this.roster } satisfies RosterMessage, BROADCAST_CHANNEL)
+    }, wait)
+    this.rosterTimer.unref?.()
   }
 
   private pair(id: string): void {
     const partner = this.waiting
-    if (partner === undefined || !this.sockets.has(partner)) {
+    if (partner === undefined || !this.roster.includes(partner)) {
       this.waiting = id
       return
     }

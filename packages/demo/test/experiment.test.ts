@@ -139,3 +139,24 @@ describe('impersonation', () => {
     expect(b.broadcast.messages.filter((m) => m.text === 'I am a')).toEqual([])
   })
 })
+
+describe('presence churn', () => {
+  it('coalesces the roster: a participant opening and closing sockets in a loop sends few rosters, the latest state wins', async () => {
+    const watcher = await participant()
+    const churner = await newParticipant(server.url)
+    const before = watcher.broadcast.messages.length
+    const started = Date.now()
+    for (let i = 0; i < 40; i++) {
+      const socket = await peer(server.url, churner.query(BROADCAST_CHANNEL))
+      socket.ws.close()
+      await socket.closed
+    }
+    const churnMs = Date.now() - started
+    // Once things settle, the roster says who is really here: the watcher only.
+    await watcher.broadcast.waitFor((m) => m.type === 'roster' && JSON.stringify(m.participants) === JSON.stringify([watcher.id]), { latest: true })
+    const rosters = watcher.broadcast.messages.slice(before).filter((m) => m.type === 'roster').length
+    // 80 connects and disconnects; at most one roster per 250 ms (and one trailing), not 80.
+    expect(rosters).toBeLessThanOrEqual(Math.ceil(churnMs / 250) + 2)
+    expect(rosters).toBeLessThan(40)
+  })
+})

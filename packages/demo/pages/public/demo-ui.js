@@ -128,7 +128,7 @@
   function connectionOptions() {
     var query = new URLSearchParams(location.search)
     var options = {}
-    ;['minDelayMs', 'maxDelayMs', 'connectTimeoutMs'].forEach(function (key) {
+    ;['minDelayMs', 'maxDelayMs', 'connectTimeoutMs', 'heartbeatIntervalMs', 'heartbeatTimeoutMs'].forEach(function (key) {
       if (query.has(key)) options[key] = Number(query.get(key))
     })
     if (query.has('debug')) options.debug = true
