@@ -168,7 +168,7 @@ describe('limits and bad input', () => {
     const cut: unknown[] = []
     server = await startServer({
       log: (_level, event, fields) => event === 'socket.slow_reader' && cut.push(fields?.participantId),
-      limits: { maxBufferedBytes: 512 * 1024, framesPerSecond: 10_000, frameBurst: 10_000 },
+      limits: { maxBufferedBytes: 512 * 1024, framesPerSecond: 10_000, frameBurst: 10_000, participantFramesPerSecond: 10_000, participantBytesPerSecond: 1e9 },
     })
     const reader = await newParticipant(server.url)
     const writer = await newParticipant(server.url)

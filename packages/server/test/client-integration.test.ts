@@ -30,7 +30,7 @@ async function sdk(server: Server, url = `${server.url.replace('http', 'ws')}/ch
 describe('the client against the server', () => {
   for (const resume of [true, false]) {
     it(`delivers a backlog of 1,000 sends once and in order, with no forced reconnect (resume ${resume ? 'on' : 'off'})`, async () => {
-      const server = await serve({ limits: { framesPerSecond: 1000, frameBurst: 100 } })
+      const server = await serve({ limits: { framesPerSecond: 1000, frameBurst: 100, participantFramesPerSecond: 1000 } })
       const listener = await peer(server.url, { ...(await newParticipant(server.url)).query('broadcast_channel') })
       const { client } = await sdk(server, undefined, { resume })
       const broadcast = client.openChannel('broadcast_channel')

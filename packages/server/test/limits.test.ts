@@ -91,3 +91,32 @@ describe('rate limit', () => {
     expect(flood.frames.length).toBeLessThanOrEqual(14)
   })
 })
+
+describe('fairness between participants', () => {
+  it('holds one participant’s many sockets to one shared budget, so a bystander keeps sub-second round trips and loses nothing', async () => {
+    await start()
+    const attacker = await newParticipant(server.url)
+    const bystander = await newParticipant(server.url)
+    const listener = await peer(server.url, bystander.query('broadcast_channel'))
+    const mine = await peer(server.url, bystander.query(`participant_${bystander.id}_channel`))
+    // Ten sockets, each inside its own rate, each sending 60 KB frames to everyone.
+    const big = JSON.stringify({ text: 'y'.repeat(60_000) })
+    const floods = await Promise.all(Array.from({ length: 10 }, () => peer(server.url, attacker.query(`participant_${attacker.id}_channel`))))
+    const started = Date.now()
+    for (const flood of floods) for (let i = 0; i < 20; i++) flood.send(`broadcast_channel:${big}`)
+    const trips: number[] = []
+    for (let n = 0; n < 10; n++) {
+      const frame = `broadcast_channel:{"from":"bystander","n":${n}}`
+      const sentAt = Date.now()
+      mine.send(frame)
+      await listener.receivedFrame(frame, 5000)
+      trips.push(Date.now() - sentAt)
+    }
+    expect(Math.max(...trips)).toBeLessThan(1000)
+    const elapsedS = (Date.now() - started) / 1000
+    const relayed = listener.frames.filter((f) => f.length > 50_000).length * big.length
+    // Burst (4 s worth) plus the rate for the time it ran, with a frame of slack.
+    expect(relayed).toBeLessThanOrEqual(256 * 1024 * (4 + elapsedS) + big.length)
+    for (const flood of floods) expect(flood.ws.readyState).toBe(flood.ws.OPEN)
+  }, 30_000)
+})

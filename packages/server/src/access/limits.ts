@@ -15,6 +15,13 @@ export interface Limits {
   frameBurst: number
   /** How long a socket may stay over the rate, without a pause, before it is closed with 1008. @default 60000 */
   maxThrottledMs: number
+  /**
+   * Frames per second one participant may publish over all its sockets together (a burst of twice as
+   * many), so that many sockets each within their own rate cannot crowd out everyone else. @default 100
+   */
+  participantFramesPerSecond: number
+  /** Bytes per second one participant may publish over all its sockets together (a burst of four seconds' worth). @default 262144 */
+  participantBytesPerSecond: number
   /** Open sockets per participant in one process; one more is refused with 4429. @default 20 */
   connectionsPerParticipant: number
   /** Distinct channels a participant may hold open in one process; one more is refused with 4429. @default 20 */
@@ -28,12 +35,17 @@ export const DEFAULT_LIMITS: Limits = {
   framesPerSecond: 50,
   frameBurst: 100,
   maxThrottledMs: 60_000,
+  participantFramesPerSecond: 100,
+  participantBytesPerSecond: 256 * 1024,
   connectionsPerParticipant: 20,
   channelsPerParticipant: 20,
   maxBufferedBytes: 1024 * 1024,
 }
 
-/** A token bucket: `take()` is false once the socket has sent more than its burst plus its rate allows. */
+/**
+ * A token bucket: `take(cost)` is false once more than the burst plus the rate allows was taken. A
+ * cost above the burst counts as the whole burst, so no frame waits forever.
+ */
 export class RateLimiter {
   private tokens: number
   private last: number
@@ -47,18 +59,22 @@ export class RateLimiter {
     this.last = now()
   }
 
-  /** How long until `take()` can succeed again (0 when it can now). */
-  waitMs(): number {
-    const tokens = Math.min(this.burst, this.tokens + ((this.now() - this.last) / 1000) * this.perSecond)
-    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.perSecond) * 1000)
+  /** How long until `take(cost)` can succeed (0 when it can now). */
+  waitMs(cost = 1): number {
+    const missing = Math.min(cost, this.burst) - this.refilled()
+    return missing <= 0 ? 0 : Math.ceil((missing / this.perSecond) * 1000)
   }
 
-  take(): boolean {
-    const now = this.now()
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond)
-    this.last = now
-    if (this.tokens < 1) return false
-    this.tokens -= 1
+  take(cost = 1): boolean {
+    this.tokens = this.refilled()
+    this.last = this.now()
+    const due = Math.min(cost, this.burst)
+    if (this.tokens < due) return false
+    this.tokens -= due
     return true
+  }
+
+  private refilled(): number {
+    return Math.min(this.burst, this.tokens + ((this.now() - this.last) / 1000) * this.perSecond)
   }
 }

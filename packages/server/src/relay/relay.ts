@@ -7,6 +7,7 @@ import type { AdmissionOptions } from '../access/admission.js'
 import type { ChannelAccess } from '../access/channel-access.js'
 import { DEFAULT_LIMITS } from '../access/limits.js'
 import type { Limits } from '../access/limits.js'
+import { ParticipantBudgets } from '../access/participant-budget.js'
 import { SocketQuota } from '../access/socket-quota.js'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
@@ -58,11 +59,13 @@ export class ChatRelay {
   private readonly wss: WebSocketServer
   private readonly connections = new Set<Connection>()
   private readonly quota: SocketQuota
+  private readonly budgets: ParticipantBudgets
   private readonly pingTimer: ReturnType<typeof setInterval>
 
   constructor(private readonly options: RelayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.quota = new SocketQuota(this.limits)
+    this.budgets = new ParticipantBudgets(this.limits)
     // Frames up to 4 × maxFrameBytes are read, so that a resuming client gets a nack for one that is too
     // big and keeps its socket; anything larger ws refuses with 1009 itself.
     this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: 4 * this.limits.maxFrameBytes })
@@ -156,6 +159,7 @@ export class ChatRelay {
     connection.participant = participant
     connection.admitted = true
     this.quota.enter(participant, channel)
+    if (participant !== null) connection.throttle.share(this.budgets.enter(participant))
     void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
     void broker.publish(CONTROL_CHANNEL, connectedEvent(client))
     this.options.log('debug', 'socket.open', { channel, ...client })
@@ -251,6 +255,7 @@ export class ChatRelay {
     if (!connection.admitted) return
     connection.unsubscribe()
     this.quota.leave(connection.participant, connection.channel)
+    if (connection.participant !== null) this.budgets.leave(connection.participant)
     const { broker } = this.options
     void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
     void broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))

@@ -1,16 +1,18 @@
 import type { WebSocket } from 'ws'
 import { RateLimiter } from '../access/limits.js'
+import type { Budget } from '../access/participant-budget.js'
 
 /**
- * A socket's frames at no more than its rate: frames past the burst wait, in order, while the socket
- * is paused (ws stops reading it, so TCP pushes back on the sender and nothing piles up here but what
- * was already read), and are handed on as the bucket refills. `onOverLimit` fires once the socket has
- * been over its rate for `maxThrottledMs` without a break.
+ * A socket's frames at no more than its rate and its participant's budget: frames past them wait, in
+ * order, while the socket is paused (ws stops reading it, so TCP pushes back on the sender and nothing
+ * piles up here but what was already read), and are handed on as the buckets refill. `onOverLimit`
+ * fires once the socket has been held back for `maxThrottledMs` without a break.
  */
 export class Throttle {
   private readonly limiter: RateLimiter
   private readonly maxThrottledMs: number
   private readonly waiting: string[] = []
+  private budget: Budget | undefined
   private since: number | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
 
@@ -29,8 +31,13 @@ export class Throttle {
     return this.since !== undefined
   }
 
+  /** From now on, frames also draw on the participant's budget, shared with its other sockets. */
+  share(budget: Budget): void {
+    this.budget = budget
+  }
+
   push(frame: string): void {
-    if (this.since === undefined && this.limiter.take()) return this.handle(frame)
+    if (this.since === undefined && this.waitMs(frame) === 0) return this.pass(frame)
     this.waiting.push(frame)
     if (this.since !== undefined) return
     this.since = Date.now()
@@ -43,12 +50,27 @@ export class Throttle {
     this.waiting.length = 0
   }
 
+  /** How long until every bucket has room for `frame`. */
+  private waitMs(frame: string): number {
+    const { budget } = this
+    if (!budget) return this.limiter.waitMs()
+    return Math.max(this.limiter.waitMs(), budget.frames.waitMs(), budget.bytes.waitMs(frame.length))
+  }
+
+  private pass(frame: string): void {
+    this.limiter.take()
+    this.budget?.frames.take()
+    this.budget?.bytes.take(frame.length)
+    this.handle(frame)
+  }
+
   private schedule(): void {
-    this.timer = setTimeout(() => this.drain(), Math.max(1, this.limiter.waitMs()))
+    const next = this.waiting[0]
+    this.timer = setTimeout(() => this.drain(), Math.max(1, next === undefined ? 1 : this.waitMs(next)))
   }
 
   private drain(): void {
-    while (this.waiting.length > 0 && this.limiter.take()) this.handle(this.waiting.shift() as string)
+    for (let next = this.waiting[0]; next !== undefined && this.waitMs(next) === 0; next = this.waiting[0]) this.pass(this.waiting.shift() as string)
     if (this.waiting.length === 0) {
       this.since = undefined
       this.ws.resume()
