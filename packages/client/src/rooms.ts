@@ -79,13 +79,16 @@ export class Chatrooms<S extends SchemaMap = NoSchemas> {
 
   #announced(message: Payload): void {
     const { chatroom, participant_ids: ids } = message
-    if (typeof chatroom !== 'string' || !Array.isArray(ids) || this.#joined.has(chatroom)) return
+    // A room is never a private channel or the control channel, whoever announces one.
+    if (typeof chatroom !== 'string' || NOT_A_ROOM.test(chatroom) || !Array.isArray(ids) || this.#joined.has(chatroom)) return
     if (!ids.some((id) => sameId(id, this.#participantId))) return
     const room = this.#open(chatroom)
     this.#joined.set(chatroom, room)
     callEach(this.#joinListeners, room)
   }
 }
+
+const NOT_A_ROOM = /^(participant_.*_channel|dallinger_control)$/
 
 /**
  * Calls every listener even if one throws, then rethrows the first failure: it surfaces as a

@@ -38,6 +38,15 @@ describe('joinChatrooms', () => {
     expect(FakeWebSocket.instances.map((s) => new URL(s.url).searchParams.get('channel'))).toEqual(['broadcast_channel', 'room_1'])
   })
 
+  it('ignores announcements of channels a room cannot be: a private channel, the control channel', async () => {
+    const { socket, rooms, joined } = await setup()
+    socket.receive('broadcast_channel:{"type":"create_chatroom","chatroom":"participant_4_channel","participant_ids":[7]}')
+    socket.receive('broadcast_channel:{"type":"create_chatroom","chatroom":"dallinger_control","participant_ids":[7]}')
+    socket.receive('broadcast_channel:{"type":"create_chatroom","chatroom":"room_3","participant_ids":[7]}')
+    expect(joined).toEqual(['room_3'])
+    expect([...rooms.rooms.keys()]).toEqual(['room_3'])
+  })
+
   it('closes a room on close_chatroom and can join it again later', async () => {
     const { rooms, socket, joined, left } = await setup()
     socket.receive('broadcast_channel:{"type":"create_chatroom","chatroom":"room_1","participant_ids":[7]}')
