@@ -1,4 +1,4 @@
-import { CONTROL_CHANNEL, asControlEvent } from '@switchboard/server'
+import { CONTROL_CHANNEL, ParticipantStore, asControlEvent } from '@switchboard/server'
 import type { ChannelRules, ControlEvent, Experiment, ExperimentApi, MessageContext } from '@switchboard/server'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
 import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
@@ -29,6 +29,10 @@ export class ChatExperiment implements Experiment {
   private roomCount = 0
   private rosterTimer: ReturnType<typeof setTimeout> | undefined
   private rosterSentAt = 0
+  // Participants whose existence was checked once: participants are never deleted, so once is enough.
+  private readonly known = new Set<string>()
+  // Whispers are checked one after the other, so they are relayed in the order they came.
+  private whispers: Promise<void> = Promise.resolve()
 
   start(api: ExperimentApi): void {
     this.api = api
@@ -117,9 +121,32 @@ export class ChatExperiment implements Experiment {
       this.api?.log('warn', 'experiment.invalid_whisper', { raw: context.raw.slice(0, 200), issues: parsed.error?.issues })
       return
     }
-    const { text, recipient } = parsed.data
-    const whisper: WhisperMessage = { type: 'whisper', text, sender: context.participantId, recipient: String(recipient) }
-    this.sendPrivate(recipient, whisper)
+    const { text } = parsed.data
+    const recipient = String(parsed.data.recipient)
+    const whisper: WhisperMessage = { type: 'whisper', text, sender: context.participantId, recipient }
+    this.whispers = this.whispers.then(async () => {
+      // A whisper to a made-up recipient would give the server a new channel, with history, for free.
+      if (await this.isParticipant(recipient)) return this.sendPrivate(recipient, whisper)
+      this.api?.log('warn', 'experiment.whisper_to_unknown', { sender: context.participantId, recipient: recipient.slice(0, 40) })
+    })
+  }
+
+  /**
+   * Whether `id` names a participant the server minted, on any process (the shared state, not the
+   * connected ones: a whisper to a partner who is reloading their page still reaches them).
+   */
+  private async isParticipant(id: string): Promise<boolean> {
+    if (this.known.has(id)) return true
+    // Only the canonical form, so '7', '07' and '7.0' cannot name three channels for one participant.
+    if (!this.api || !/^[1-9]\d{0,14}$/.test(id)) return false
+    try {
+      if (!(await new ParticipantStore(this.api.state).get(Number(id)))) return false
+    } catch (error) {
+      this.api.log('error', 'experiment.participant_lookup_failed', { id, error })
+      return false
+    }
+    this.known.add(id)
+    return true
   }
 
   private publish(payload: object, channel: string): void {

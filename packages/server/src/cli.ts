@@ -16,6 +16,10 @@ const FLAGS = {
   'allowed-origins': { type: 'string', env: 'ALLOWED_ORIGINS' },
   'allowed-hosts': { type: 'string', env: 'ALLOWED_HOSTS' },
   'public-url': { type: 'string', env: 'PUBLIC_URL' },
+  'trust-proxy': { type: 'string', env: 'TRUST_PROXY' },
+  'max-sockets': { type: 'string', env: 'MAX_SOCKETS' },
+  'sockets-per-address': { type: 'string', env: 'SOCKETS_PER_ADDRESS' },
+  'participants-per-minute': { type: 'string', env: 'PARTICIPANTS_PER_MINUTE' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -25,8 +29,8 @@ const USAGE = [
   '',
   'Runs the Switchboard /chat server, with your experiment (--experiment) or none. Each option can also be set by its environment variable.',
   '',
-  ...Object.entries(FLAGS).flatMap(([flag, spec]) => ('env' in spec ? [`  --${flag.padEnd(16)} ${spec.env.padEnd(16)} ${ENVIRONMENT[spec.env]}`] : [])),
-  `  ${''.padEnd(18)} SWITCHBOARD_SECRET ${ENVIRONMENT.SWITCHBOARD_SECRET}`,
+  ...Object.entries(FLAGS).flatMap(([flag, spec]) => ('env' in spec ? [`  --${flag.padEnd(24)} ${spec.env.padEnd(24)} ${ENVIRONMENT[spec.env]}`] : [])),
+  `  ${''.padEnd(26)} ${'SWITCHBOARD_SECRET'.padEnd(24)} ${ENVIRONMENT.SWITCHBOARD_SECRET}`,
   '',
 ].join('\n')
 

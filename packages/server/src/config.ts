@@ -21,6 +21,10 @@ export const ENVIRONMENT = {
   PAGES_DIR: 'a folder of pages to serve at / (default: none)',
   SWITCHBOARD_SECRET: 'the secret credentials are signed with (default: one kept in the shared state)',
   LOG_LEVEL: 'debug, info, warn or error (default info)',
+  TRUST_PROXY: 'the number of reverse proxies in front that append to X-Forwarded-For; the address they saw counts (default 0: the socket\'s own)',
+  MAX_SOCKETS: 'connections the process holds at once; newcomers past it get 503 (default 10000, or 80% of the open-file limit)',
+  SOCKETS_PER_ADDRESS: 'open connections from one source address; more get 429 (default 100; raise it for a lab behind one NAT)',
+  PARTICIPANTS_PER_MINUTE: 'participants one source address may create per minute; more get 429 (default 30)',
 } as const
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
@@ -39,6 +43,12 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
   const experiment = env.EXPERIMENT ? await loadExperiment(env.EXPERIMENT) : undefined
   const redis = env.REDIS_URL ? await RedisBackend.connect(env.REDIS_URL, log) : undefined
   const origins = env.ALLOWED_ORIGINS
+  const trustProxy = count(env, 'TRUST_PROXY', 0)
+  const limits = {
+    ...(env.MAX_SOCKETS ? { maxSockets: count(env, 'MAX_SOCKETS', 1) } : {}),
+    ...(env.SOCKETS_PER_ADDRESS ? { socketsPerAddress: count(env, 'SOCKETS_PER_ADDRESS', 1) } : {}),
+    ...(env.PARTICIPANTS_PER_MINUTE ? { participantsPerMinute: count(env, 'PARTICIPANTS_PER_MINUTE', 1) } : {}),
+  }
   const hosts = [...(env.ALLOWED_HOSTS && env.ALLOWED_HOSTS !== '*' ? env.ALLOWED_HOSTS.split(',').map((h) => h.trim()) : []), ...(env.PUBLIC_URL ? [publicHost(env.PUBLIC_URL)] : [])]
   return {
     port,
@@ -50,9 +60,20 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     ...(env.PAGES_DIR ? { pagesDir: resolve(env.PAGES_DIR) } : {}),
     runExperiment: env.RUN_EXPERIMENT !== '0',
     allowAnonymous: env.ALLOW_ANONYMOUS === '1',
+    ...(trustProxy > 0 ? { trustProxy } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(origins ? { allowedOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()) } : {}),
     ...(env.ALLOWED_HOSTS === '*' ? { allowedHosts: '*' } : hosts.length > 0 ? { allowedHosts: hosts } : {}),
   }
+}
+
+/** A whole number of at least `min` from `env[name]`, 0 when unset; throws naming the variable otherwise. */
+function count(env: NodeJS.ProcessEnv, name: string, min: number): number {
+  const text = env[name]
+  if (text === undefined || text === '') return 0
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${text}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`)
+  return value
 }
 
 function publicHost(url: string): string {

@@ -3,6 +3,8 @@ import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
+import { resolveAddressLimits } from './access/address-limits.js'
+import type { AddressLimits } from './access/address-limits.js'
 import { ChannelAccess } from './access/channel-access.js'
 import { ChannelRuleSet } from './access/channel-rules.js'
 import type { ChannelPreset, ChannelRules } from './access/channel-rules.js'
@@ -17,6 +19,7 @@ import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import type { Experiment } from './experiment/experiment.js'
 import { ExperimentHost } from './experiment/experiment-host.js'
+import { ConnectionGuard } from './http/connection-guard.js'
 import { createHttpHandler } from './http/handler.js'
 import { createLog } from './log.js'
 import type { Log } from './log.js'
@@ -59,8 +62,16 @@ export interface ServerOptions {
    * @default the experiment's `channelRules`, else the `standard` preset
    */
   channelRules?: ChannelRules | ChannelPreset | ChannelRuleSet
-  /** Connection limits (see Limits for each default). */
-  limits?: Partial<Limits>
+  /** Connection limits, per socket and participant (`Limits`) and per source address (`AddressLimits`); see each for its default. */
+  limits?: Partial<Limits & AddressLimits>
+  /**
+   * The number of reverse proxies in front of the server. Behind them, a request's source address (for
+   * the per-address limits) is the X-Forwarded-For entry that many hops from the right, the one the
+   * outermost proxy appended; without, the socket's peer. Set it only behind proxies that append to
+   * X-Forwarded-For, or anyone can claim any address.
+   * @default 0
+   */
+  trustProxy?: number
   /** @default 25000 */
   pingIntervalMs?: number
   /** The experiment's pages, served at `/`. @default none (`/` lists the endpoints) */
@@ -116,6 +127,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
   })
+  const addressLimits = resolveAddressLimits(options.limits)
+  const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log })
   const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
   const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, log)
   if (host && runExperiment) await host.start()
@@ -123,22 +136,27 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const http = createHttpHandler({
       participants,
       credentials,
-      status: () => ({ sockets: relay.size, broker: broker.status(), experiment: runExperiment }),
+      status: () => ({ sockets: relay.size, connections: guard.size, broker: broker.status(), experiment: runExperiment }),
       log,
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),
       allowedOrigins: options.allowedOrigins,
+      mint: (request) => guard.mint(request),
   })
   const misdirected = (host: string | undefined) => {
     log('warn', 'http.host_refused', { host })
     return `Switchboard answers only the host names it is configured for (ALLOWED_HOSTS), not ${host ?? 'a request without Host'}\n`
   }
-  const server = createServer((request, response) => {
+  // Node checks headersTimeout and requestTimeout on this interval (30 s unless told), so it must be shorter.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, addressLimits.handshakeTimeoutMs) }, (request, response) => {
+    if (!guard.request(request)) return
     if (hostAllowed(request.headers.host, options.allowedHosts)) return void http(request, response)
     response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
     response.end(misdirected(request.headers.host))
   })
+  guard.attach(server)
   server.on('upgrade', (request, socket, head) => {
+    if (!guard.upgrade(request, socket)) return
     if (!hostAllowed(request.headers.host, options.allowedHosts)) {
       socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)
       return
@@ -188,6 +206,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       (closing ??= (async () => {
         await relay.close()
         host?.stop()
+        guard.stop()
         if (server.listening) await stopListening()
         await broker.close()
       })()),

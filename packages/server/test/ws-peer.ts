@@ -15,10 +15,11 @@ export interface Peer {
 export async function peer(
   baseUrl: string,
   query: Record<string, string> = {},
-  options: { protocols?: string[]; autoPong?: boolean; origin?: string } = {},
+  options: { protocols?: string[]; autoPong?: boolean; origin?: string; localAddress?: string; headers?: Record<string, string> } = {},
 ): Promise<Peer> {
   const url = `${baseUrl.replace(/^http/, 'ws')}/chat?${new URLSearchParams(query)}`
-  const ws = new WebSocket(url, options.protocols ?? [], { autoPong: options.autoPong ?? true, ...(options.origin ? { origin: options.origin } : {}) })
+  const { localAddress, headers, origin } = options
+  const ws = new WebSocket(url, options.protocols ?? [], { autoPong: options.autoPong ?? true, ...(origin ? { origin } : {}), ...(localAddress ? { localAddress } : {}), ...(headers ? { headers } : {}) })
   const frames: string[] = []
   const waiters: Array<() => void> = []
   ws.on('message', (data) => {

@@ -1,5 +1,6 @@
 import type { MessageId } from '@switchboard/client'
-import type { HistoryRead } from '../history/history.js'
+import type { HistoryRead, HistoryStats } from '../history/history.js'
+import type { ReplayGateStatus } from '../history/replay-gate.js'
 import type { Sender } from '../history/send-window.js'
 
 /**
@@ -21,6 +22,10 @@ export interface BrokerStatus {
   lostPublishes: number
   /** The last outage, once it ended: when, how long, and how many channels were resubscribed. */
   lastOutage?: { startedAt: string; durationMs: number; channels: number }
+  /** History held over all channels (memory mode; in Redis mode, see `RedisBackend.historyStats()`). */
+  history?: HistoryStats
+  /** This process's replays for resuming sockets: running, waiting, and the most at once. */
+  replays?: ReplayGateStatus
 }
 
 /**
@@ -36,7 +41,11 @@ export interface Broker {
    * session already published is not published again ('duplicate'). Never rejects.
    */
   publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome>
-  /** The channel's history after `since` (nothing without it), its newest id and what was dropped. */
+  /**
+   * The channel's history after `since` (nothing without it), its newest id and what was dropped. A
+   * read with `since` is a replay: bounded in messages and bytes (the newest are kept, the older rest
+   * counts as dropped), and only so many run at once in a process, the others waiting their turn.
+   */
   history(channel: string, since?: MessageId): Promise<HistoryRead>
   status(): BrokerStatus
   close(): Promise<void>

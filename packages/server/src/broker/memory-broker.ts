@@ -1,12 +1,18 @@
 import type { MessageId } from '@switchboard/client'
 import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
 import { MemoryHistory } from '../history/memory-history.js'
-import type { HistoryLimits, HistoryRead } from '../history/history.js'
+import type { HistoryLimits, HistoryRead, HistoryStats } from '../history/history.js'
+import { ReplayGate } from '../history/replay-gate.js'
+import { DEFAULT_REPLAY_LIMITS } from '../history/replay-limits.js'
+import type { ReplayLimits } from '../history/replay-limits.js'
 import { SendWindow } from '../history/send-window.js'
 import type { Sender, SendWindowLimits } from '../history/send-window.js'
 
 export interface MemoryBrokerOptions {
+  /** How much history is kept, per channel and in all. @default DEFAULT_HISTORY_LIMITS */
   history?: Partial<HistoryLimits>
+  /** How much one resume may replay, and how many replays run at once. @default DEFAULT_REPLAY_LIMITS */
+  replay?: Partial<ReplayLimits>
   sendWindow?: Partial<SendWindowLimits>
   onListenerError?: (error: unknown, channel: string) => void
 }
@@ -20,6 +26,8 @@ export class MemoryBroker implements Broker {
   private readonly queue: Array<[string, string, MessageId]> = []
   private readonly store: MemoryHistory
   private readonly sent: SendWindow
+  private readonly replay: ReplayLimits
+  private readonly replays: ReplayGate
   private readonly onListenerError: (error: unknown, channel: string) => void
   private draining = false
   private readonly sweeper: ReturnType<typeof setInterval>
@@ -27,6 +35,8 @@ export class MemoryBroker implements Broker {
   constructor(options: MemoryBrokerOptions = {}) {
     this.store = new MemoryHistory(options.history)
     this.sent = new SendWindow(options.sendWindow)
+    this.replay = { ...DEFAULT_REPLAY_LIMITS, ...options.replay }
+    this.replays = new ReplayGate(this.replay.maxInFlight)
     this.onListenerError = options.onListenerError ?? (() => {})
     this.sweeper = setInterval(() => this.store.trimAll(), 60_000)
     this.sweeper.unref()
@@ -58,11 +68,17 @@ export class MemoryBroker implements Broker {
   }
 
   async history(channel: string, since?: MessageId): Promise<HistoryRead> {
-    return this.store.read(channel, since)
+    if (since === undefined) return this.store.read(channel)
+    return this.replays.run(() => this.store.read(channel, since, this.replay))
+  }
+
+  /** Bytes and channels of history held by this process. */
+  async historyStats(): Promise<HistoryStats> {
+    return this.store.stats()
   }
 
   status(): BrokerStatus {
-    return { kind: 'memory', connected: true, outages: 0, lostPublishes: 0 }
+    return { kind: 'memory', connected: true, outages: 0, lostPublishes: 0, history: this.store.stats(), replays: this.replays.status() }
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto'
 import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
 import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
-import { DEFAULT_HISTORY_LIMITS, beforeEpoch, laterId } from '../history/history.js'
-import type { HistoryLimits, HistoryRead, StoredMessage } from '../history/history.js'
+import { DEFAULT_HISTORY_LIMITS, MESSAGE_OVERHEAD_BYTES, beforeEpoch, laterId } from '../history/history.js'
+import type { HistoryLimits, HistoryRead, HistoryStats, StoredMessage } from '../history/history.js'
+import { ReplayGate } from '../history/replay-gate.js'
+import { DEFAULT_REPLAY_LIMITS } from '../history/replay-limits.js'
+import type { ReplayLimits } from '../history/replay-limits.js'
 import type { Log } from '../log.js'
 import { PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
 import { DEFAULT_SEND_WINDOW } from '../history/send-window.js'
@@ -20,9 +23,17 @@ const ID_PREFIX = `${KEY_PREFIX}id:`
 const idChannel = (channel: string) => ID_PREFIX + channel
 const droppedKey = (channel: string) => `${KEY_PREFIX}dropped:${channel}`
 const EPOCH_KEY = `${KEY_PREFIX}epoch`
+// The server-wide bounds: channels by last write, bytes per channel and in all, and the newest id of a forgotten channel.
+const CHANNELS_KEY = `${KEY_PREFIX}history-channels`
+const SIZES_KEY = `${KEY_PREFIX}history-sizes`
+const BYTES_KEY = `${KEY_PREFIX}history-bytes`
+const FORGOTTEN_KEY = `${KEY_PREFIX}history-forgotten`
 
 export interface RedisBackendOptions {
+  /** How much history is kept, per channel and in all (over every process on this Redis). @default DEFAULT_HISTORY_LIMITS */
   history?: Partial<HistoryLimits>
+  /** How much one resume may replay, and how many replays run at once in this process. @default DEFAULT_REPLAY_LIMITS */
+  replay?: Partial<ReplayLimits>
   sendWindow?: Partial<SendWindowLimits>
 }
 
@@ -48,6 +59,8 @@ export class RedisBackend implements Broker, SharedState {
   private readonly announcedIds = new Map<string, MessageId>()
   private readonly historyLimits: HistoryLimits
   private readonly sendWindow: SendWindowLimits
+  private readonly replay: ReplayLimits
+  private readonly replays: ReplayGate
   private readonly state: BrokerStatus = { kind: 'redis', connected: true, outages: 0, lostPublishes: 0 }
   private downSince: number | undefined
 
@@ -59,6 +72,8 @@ export class RedisBackend implements Broker, SharedState {
   ) {
     this.historyLimits = { ...DEFAULT_HISTORY_LIMITS, ...options.history }
     this.sendWindow = { ...DEFAULT_SEND_WINDOW, ...options.sendWindow }
+    this.replay = { ...DEFAULT_REPLAY_LIMITS, ...options.replay }
+    this.replays = new ReplayGate(this.replay.maxInFlight)
     for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
       client.on('error', (error: unknown) => this.down(role, error))
       client.on('ready', () => this.up())
@@ -133,10 +148,17 @@ export class RedisBackend implements Broker, SharedState {
     this.deliver(from, message, id)
   }
 
+  /** The KEYS and ARGV both scripts take (see redis-scripts.ts). */
+  private scriptInput(channel: string, dataOrSince: string, sender?: Sender): { keys: string[]; args: string[] } {
+    const { maxMessages, maxAgeMs, maxBytes, maxChannels } = this.historyLimits
+    const session = sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel)
+    const keys = [historyKey(channel), session, droppedKey(channel), EPOCH_KEY, CHANNELS_KEY, SIZES_KEY, BYTES_KEY, FORGOTTEN_KEY]
+    const limits = [maxMessages, maxAgeMs, sender?.seq ?? '', this.sendWindow.sessionTtlMs, idChannel(channel), maxBytes, maxChannels, KEY_PREFIX, MESSAGE_OVERHEAD_BYTES]
+    return { keys, args: [channel, dataOrSince, ...limits.map(String), String(this.replay.maxMessages), String(this.replay.maxBytes)] }
+  }
+
   async publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
-    const { maxMessages, maxAgeMs } = this.historyLimits
-    const keys = [historyKey(channel), sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel), droppedKey(channel), EPOCH_KEY]
-    const args = [channel, data, String(maxMessages), String(maxAgeMs), sender ? String(sender.seq) : '', String(this.sendWindow.sessionTtlMs), idChannel(channel)]
+    const { keys, args } = this.scriptInput(channel, data, sender)
     try {
       return (await this.run(PUBLISH, keys, args)) === null ? 'duplicate' : 'published'
     } catch (error) {
@@ -147,14 +169,25 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   async history(channel: string, since?: MessageId): Promise<HistoryRead> {
-    const { maxMessages, maxAgeMs } = this.historyLimits
-    const keys = [historyKey(channel), historyKey(channel), droppedKey(channel), EPOCH_KEY]
-    const reply = await this.run(READ, keys, [since ?? '', '', String(maxMessages), String(maxAgeMs)])
-    const [last, dropped, entries, epoch] = reply as [string, string, Array<[string, string[]]>, string]
+    if (since === undefined) return this.read(channel, '')
+    return this.replays.run(() => this.read(channel, since))
+  }
+
+  private async read(channel: string, since: string): Promise<HistoryRead> {
+    const { keys, args } = this.scriptInput(channel, since)
+    const reply = await this.run(READ, keys, args)
+    const [last, dropped, entries, epoch, cut] = reply as [string, string, Array<[string, string[]]>, string, string]
     const messages: StoredMessage[] = entries.map(([id, fields]) => ({ id, data: fields[1] ?? '' }))
     // Everything before this Redis's epoch is unknown to it: dropped, as far as a reader can tell.
+    // So is what the replay bounds left out (cut).
     const unknown = beforeEpoch(Number(epoch))
-    return { last, dropped: laterId(dropped, unknown), messages }
+    return { last, dropped: laterId(laterId(dropped, unknown), cut || '0-0'), messages }
+  }
+
+  /** Bytes and channels of history held on this Redis, by every process together. */
+  async historyStats(): Promise<HistoryStats> {
+    const [bytes, channels] = await Promise.all([this.publisher.get(BYTES_KEY), this.publisher.zCard(CHANNELS_KEY)])
+    return { bytes: Number(bytes ?? 0), channels }
   }
 
   /** Runs a script by its hash, loading it first when Redis does not have it (a new or restarted Redis). */
@@ -168,7 +201,7 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   status(): BrokerStatus {
-    return { ...this.state }
+    return { ...this.state, replays: this.replays.status() }
   }
 
   async increment(key: string): Promise<number> {

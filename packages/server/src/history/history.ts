@@ -1,15 +1,40 @@
 import { compareMessageIds } from '@switchboard/client'
 import type { MessageId } from '@switchboard/client'
 
-/** How much history each channel keeps for clients that resume. */
+/** How much history each channel, and the whole server, keeps for clients that resume. */
 export interface HistoryLimits {
   /** Messages kept per channel, newest first out last. @default 1000 */
   maxMessages: number
   /** Messages older than this are dropped. @default 600000 (10 minutes) */
   maxAgeMs: number
+  /**
+   * Bytes of history kept over all channels together, each message counted as its payload's UTF-8
+   * bytes plus {@link MESSAGE_OVERHEAD_BYTES}. Past it, the oldest messages of the channel written
+   * least recently go first. @default 67108864 (64 MiB)
+   */
+  maxBytes: number
+  /**
+   * Channels with history, over the whole server. Past it, the channel written least recently is
+   * forgotten whole. @default 10000
+   */
+  maxChannels: number
 }
 
-export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxMessages: 1000, maxAgeMs: 10 * 60_000 }
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxMessages: 1000, maxAgeMs: 10 * 60_000, maxBytes: 64 * 1024 * 1024, maxChannels: 10_000 }
+
+/**
+ * What each stored message costs on top of its payload, in the byte count of `maxBytes`: its id, its
+ * time and its place in the list. Without it, many tiny messages would hold far more than `maxBytes`.
+ */
+export const MESSAGE_OVERHEAD_BYTES = 64
+
+/** What a history holds over all channels (a broker's `historyStats()`). */
+export interface HistoryStats {
+  /** Bytes held, counted as for `maxBytes`. */
+  bytes: number
+  /** Channels with history. */
+  channels: number
+}
 
 export interface StoredMessage {
   id: MessageId

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RateVerdict } from '../access/address-rate.js'
 import type { Credentials } from '../access/credentials.js'
 import type { AllowedOrigins } from '../access/origins.js'
 import type { Log } from '../log.js'
@@ -18,6 +19,8 @@ export interface HttpOptions {
   clientDistDir: string
   /** Other origins whose pages may call the endpoints (CORS), besides the server's own. */
   allowedOrigins: AllowedOrigins | undefined
+  /** Whether the request's source address may create one more participant now (`participantsPerMinute`). */
+  mint: (request: IncomingMessage) => RateVerdict
   log: Log
 }
 
@@ -31,7 +34,7 @@ No pages are served here: start the server with pages (PAGES_DIR, or the pagesDi
 `
 
 /** The HTTP side: pages, client bundles, `/status`, and Dallinger-shaped participant and agent endpoints. */
-export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, allowedOrigins, log }: HttpOptions) {
+export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, allowedOrigins, mint, log }: HttpOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://switchboard')
     const path = url.pathname
@@ -52,6 +55,13 @@ export function createHttpHandler({ participants, credentials, status, pagesDir,
         // Dallinger: POST /participant/<worker_id>/<hit_id>/<assignment_id>/<mode>; this server also takes /participant.
         const participantRoute = /^\/participant(?:\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(path)
         if (participantRoute) {
+          // Participants cost nothing to mint, and each brings its own socket and channel quota.
+          const verdict = mint(request)
+          if (!verdict.ok) {
+            const seconds = Math.ceil(verdict.retryAfterMs / 1000)
+            response.setHeader('retry-after', String(seconds))
+            return json(response, 429, { status: 'error', message: `too many new participants from your address; try again in ${seconds} s` })
+          }
           const [, worker_id, hit_id, assignment_id, mode] = participantRoute.map((part) => (part === undefined ? undefined : decodeURIComponent(part)))
           const participant = await participants.create(definedOnly({ worker_id, hit_id, assignment_id, mode }))
           log('info', 'participant.created', { participantId: participant.id })
