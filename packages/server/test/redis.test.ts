@@ -64,6 +64,9 @@ describe('several processes on one Redis', () => {
     await expect.poll(() => seen).toContain(`connected ${a.id}`)
     inbox.send(`experiment_channel:{"text":"ping","sender":"${a.id}"}`)
     await inbox.receivedFrame(`${privateChannel(a.id)}:{"echo":"ping"}`)
+    // No sender in the payload: the experiment, on the other process, still knows whose socket sent it.
+    inbox.send('experiment_channel:{"text":"anonymous?"}')
+    await inbox.receivedFrame(`${privateChannel(a.id)}:{"echo":"anonymous?"}`)
     const status = (await (await fetch(`${second.url}/status`)).json()) as { experiment: boolean }
     expect(status.experiment).toBe(false)
   })

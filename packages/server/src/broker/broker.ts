@@ -7,7 +7,7 @@ import type { Sender } from '../history/send-window.js'
  * Receives each message published to a channel: the payload (the text after `channel:`) and its id,
  * which is missing only for a message published straight into Redis by another program.
  */
-export type BrokerListener = (data: string, id: MessageId | undefined) => void
+export type BrokerListener = (data: string, id: MessageId | undefined, from?: string) => void
 
 /** What became of a publish: stored and relayed, dropped as a re-sent duplicate, or lost (Redis away). */
 export type PublishOutcome = 'published' | 'duplicate' | 'lost'
@@ -38,9 +38,11 @@ export interface Broker {
   subscribe(channel: string, listener: BrokerListener): Promise<() => void>
   /**
    * Gives `data` an id, keeps it in the channel's history and relays it. With `sender`, a message the
-   * session already published is not published again ('duplicate'). Never rejects.
+   * session already published is not published again ('duplicate'). `from` is the participant bound to
+   * the socket that sent it, handed to every listener (the experiment attributes messages by it); it is
+   * not part of the message and not kept in history. Never rejects.
    */
-  publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome>
+  publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome>
   /**
    * The channel's history after `since` (nothing without it), its newest id and what was dropped. A
    * read with `since` is a replay: bounded in messages and bytes (the newest are kept, the older rest

@@ -23,7 +23,7 @@ export interface MemoryBrokerOptions {
  */
 export class MemoryBroker implements Broker {
   private readonly channels = new Map<string, Set<BrokerListener>>()
-  private readonly queue: Array<[string, string, MessageId]> = []
+  private readonly queue: Array<[string, string, MessageId, string | undefined]> = []
   private readonly store: MemoryHistory
   private readonly sent: SendWindow
   private readonly replay: ReplayLimits
@@ -45,7 +45,7 @@ export class MemoryBroker implements Broker {
   async subscribe(channel: string, listener: BrokerListener): Promise<() => void> {
     let listeners = this.channels.get(channel)
     if (!listeners) this.channels.set(channel, (listeners = new Set()))
-    const wrapped: BrokerListener = (data, id) => listener(data, id)
+    const wrapped: BrokerListener = (data, id, from) => listener(data, id, from)
     listeners.add(wrapped)
     return () => {
       listeners.delete(wrapped)
@@ -53,9 +53,9 @@ export class MemoryBroker implements Broker {
     }
   }
 
-  publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
+  publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome> {
     if (sender && !this.sent.accept(sender)) return Promise.resolve('duplicate')
-    this.queue.push([channel, data, this.store.append(channel, data)])
+    this.queue.push([channel, data, this.store.append(channel, data), from])
     if (!this.draining) {
       this.draining = true
       try {
@@ -87,10 +87,10 @@ export class MemoryBroker implements Broker {
     this.queue.length = 0
   }
 
-  private deliver(channel: string, data: string, id: MessageId): void {
+  private deliver(channel: string, data: string, id: MessageId, from: string | undefined): void {
     for (const listener of [...(this.channels.get(channel) ?? [])]) {
       try {
-        listener(data, id)
+        listener(data, id, from)
       } catch (error) {
         this.onListenerError(error, channel)
       }

@@ -55,8 +55,8 @@ const READ = script(READ_SCRIPT)
 export class RedisBackend implements Broker, SharedState {
   private readonly listeners = new Map<string, Set<BrokerListener>>()
   private readonly subscriptions = new Map<string, Promise<void>>()
-  // The id announced for the next payload on each channel (see PUBLISH_SCRIPT).
-  private readonly announcedIds = new Map<string, MessageId>()
+  // The id (and sending participant) announced for the next payload on each channel (see PUBLISH_SCRIPT).
+  private readonly announcedIds = new Map<string, string>()
   private readonly historyLimits: HistoryLimits
   private readonly sendWindow: SendWindowLimits
   private readonly replay: ReplayLimits
@@ -108,7 +108,7 @@ export class RedisBackend implements Broker, SharedState {
       subscribed.catch(() => this.forget(channel, fresh))
       local = fresh
     }
-    const wrapped: BrokerListener = (data, id) => listener(data, id)
+    const wrapped: BrokerListener = (data, id, from) => listener(data, id, from)
     local.add(wrapped)
     // Every subscriber waits for the subscription, also one that comes while it is being made.
     try {
@@ -143,22 +143,24 @@ export class RedisBackend implements Broker, SharedState {
       this.announcedIds.set(from.slice(ID_PREFIX.length), message)
       return
     }
-    const id = this.announcedIds.get(from)
+    const announced = this.announcedIds.get(from)
     this.announcedIds.delete(from)
-    this.deliver(from, message, id)
+    // "<id>" or "<id> <participant>": an id has no space, a participant may.
+    const space = announced?.indexOf(' ') ?? -1
+    this.deliver(from, message, space < 0 ? announced : announced?.slice(0, space), space < 0 ? undefined : announced?.slice(space + 1))
   }
 
   /** The KEYS and ARGV both scripts take (see redis-scripts.ts). */
-  private scriptInput(channel: string, dataOrSince: string, sender?: Sender): { keys: string[]; args: string[] } {
+  private scriptInput(channel: string, dataOrSince: string, sender?: Sender, from = ''): { keys: string[]; args: string[] } {
     const { maxMessages, maxAgeMs, maxBytes, maxChannels } = this.historyLimits
     const session = sender ? `${KEY_PREFIX}session:${sender.session}` : historyKey(channel)
     const keys = [historyKey(channel), session, droppedKey(channel), EPOCH_KEY, CHANNELS_KEY, SIZES_KEY, BYTES_KEY, FORGOTTEN_KEY]
     const limits = [maxMessages, maxAgeMs, sender?.seq ?? '', this.sendWindow.sessionTtlMs, idChannel(channel), maxBytes, maxChannels, KEY_PREFIX, MESSAGE_OVERHEAD_BYTES]
-    return { keys, args: [channel, dataOrSince, ...limits.map(String), String(this.replay.maxMessages), String(this.replay.maxBytes)] }
+    return { keys, args: [channel, dataOrSince, ...limits.map(String), String(this.replay.maxMessages), String(this.replay.maxBytes), from] }
   }
 
-  async publish(channel: string, data: string, sender?: Sender): Promise<PublishOutcome> {
-    const { keys, args } = this.scriptInput(channel, data, sender)
+  async publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome> {
+    const { keys, args } = this.scriptInput(channel, data, sender, from)
     try {
       return (await this.run(PUBLISH, keys, args)) === null ? 'duplicate' : 'published'
     } catch (error) {
@@ -225,10 +227,10 @@ export class RedisBackend implements Broker, SharedState {
     await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()])
   }
 
-  private deliver(channel: string, data: string, id: MessageId | undefined): void {
+  private deliver(channel: string, data: string, id: MessageId | undefined, from: string | undefined): void {
     for (const listener of [...(this.listeners.get(channel) ?? [])]) {
       try {
-        listener(data, id)
+        listener(data, id, from)
       } catch (error) {
         this.log('error', 'broker.listener_failed', { channel, error })
       }

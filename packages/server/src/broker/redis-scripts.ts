@@ -10,7 +10,7 @@
  * (hash), 7 bytes in all, 8 forgotten mark. And the same ARGV: 1 channel, 2 data (PUBLISH) or since
  * ('' for none, READ), 3 max messages, 4 max age ms, 5 seq ('' when none), 6 session ttl ms, 7 id
  * channel, 8 max bytes in all, 9 max channels, 10 key prefix, 11 overhead bytes per message, 12 max
- * messages replayed, 13 max bytes replayed.
+ * messages replayed, 13 max bytes replayed, 14 the participant bound to the sending socket (PUBLISH; '' for none).
  *
  * Eviction reaches the keys of other channels, named from the prefix: fine on one Redis (what the
  * backend supports), not on a Redis Cluster.
@@ -170,7 +170,8 @@ account(channel, #ARGV[2] + overhead)
 redis.call('ZADD', KEYS[5], nowMs(), channel)
 trim(tonumber(ARGV[3]), tonumber(ARGV[4]))
 evict(tonumber(ARGV[8]), tonumber(ARGV[9]))
-redis.call('PUBLISH', ARGV[7], id)
+-- The id, and the participant bound to the sending socket when there is one (ARGV[14]).
+if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[7], id .. ' ' .. ARGV[14]) else redis.call('PUBLISH', ARGV[7], id) end
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return id
 `

@@ -29,7 +29,7 @@ export class ExperimentHost implements ExperimentApi {
 
   async start(): Promise<void> {
     for (const channel of new Set([this.experiment.channel, CONTROL_CHANNEL])) {
-      this.unsubscribes.push(await this.broker.subscribe(channel, (data) => this.receive(channel, data)))
+      this.unsubscribes.push(await this.broker.subscribe(channel, (data, _id, from) => this.receive(channel, data, from)))
     }
     this.experiment.start?.(this)
   }
@@ -62,7 +62,8 @@ export class ExperimentHost implements ExperimentApi {
     void this.broker.publish(channel, data)
   }
 
-  private receive(channel: string, data: string): void {
+  /** `from` is the participant bound to the socket that sent the message, when a participant's socket did. */
+  private receive(channel: string, data: string, from?: string): void {
     const pending = this.pendingEchoes.get(channel)
     const echo = pending?.indexOf(data) ?? -1
     if (pending && echo >= 0) {
@@ -87,7 +88,9 @@ export class ExperimentHost implements ExperimentApi {
       if (event) this.connected.apply(event)
     }
     try {
-      this.experiment.receiveMessage(payload, { channel, participantId: participantOf(payload), raw: data })
+      // The socket's participant, whatever the payload says; the payload only for what no socket sent
+      // (control events, or a Dallinger process publishing into the same Redis).
+      this.experiment.receiveMessage(payload, { channel, participantId: from ?? participantOf(payload), raw: data })
     } catch (error) {
       this.log('error', 'experiment.receive_failed', { channel, error })
     }

@@ -6,7 +6,11 @@ import type { SharedState } from '../state/shared-state.js'
 export interface MessageContext {
   /** The channel it was published on: the experiment's own, or `dallinger_control` for connection events. */
   channel: string
-  /** From the payload's `sender`, else its `participant_id`, else the control event's client; null if none. */
+  /**
+   * The participant bound to the socket that sent the message, in every process; for what no
+   * participant's socket sent, the payload's `sender`, else its `participant_id`, else the control
+   * event's client; null if none.
+   */
   participantId: string | null
   /** The payload text exactly as published. */
   raw: string

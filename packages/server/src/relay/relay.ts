@@ -208,11 +208,11 @@ export class ChatRelay {
     const { resume } = connection
     if (!resume) {
       // Not awaited: the broker keeps the order, and a plain client expects no answer.
-      void this.options.broker.publish(channel, payload)
+      void this.options.broker.publish(channel, payload, undefined, connection.participant ?? undefined)
       return
     }
     // Sessions are scoped to the participant, so nobody can make another participant's messages look re-sent.
-    const outcome = await this.options.broker.publish(channel, payload, { session: `${connection.participant}:${resume.session}`, seq })
+    const outcome = await this.options.broker.publish(channel, payload, { session: `${connection.participant}:${resume.session}`, seq }, connection.participant ?? undefined)
     if (outcome === 'lost') return this.refuse(connection, RELAY_CLOSE.unavailable, 'publish.lost', { to: channel })
     this.deliver(connection, extensionFrame.ack(seq))
   }
