@@ -88,7 +88,8 @@ export class ChatExperiment implements Experiment {
     this.rosterTimer = setTimeout(() => {
       this.rosterTimer = undefined
       this.rosterSentAt = Date.now()
-      this.publish({ type: 'roster', participants: this.roster } satisfies RosterMessage, BROADCAST_CHANNEL)
+      // Not kept in history: only the latest roster matters, and churn must not crowd out the chat.
+      this.api?.publishToSubscribers({ type: 'roster', participants: this.roster } satisfies RosterMessage, BROADCAST_CHANNEL, { history: false })
     }, wait)
     this.rosterTimer.unref?.()
   }

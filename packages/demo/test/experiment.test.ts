@@ -158,5 +158,8 @@ describe('presence churn', () => {
     // 80 connects and disconnects; at most one roster per 250 ms (and one trailing), not 80.
     expect(rosters).toBeLessThanOrEqual(Math.ceil(churnMs / 250) + 2)
     expect(rosters).toBeLessThan(40)
+    // And none of them is in the history a resuming reader is replayed.
+    const history = await server.broker.history(BROADCAST_CHANNEL, '0-0')
+    expect(history.messages.filter((m) => m.data.includes('"roster"'))).toEqual([])
   })
 })

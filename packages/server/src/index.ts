@@ -4,7 +4,7 @@ export type { Server, ServerOptions } from './server.js'
 export { serverOptionsFromEnv, ENVIRONMENT } from './config.js'
 export { runCommand } from './run.js'
 
-export type { Experiment, ExperimentApi, MessageContext } from './experiment/experiment.js'
+export type { Experiment, ExperimentApi, MessageContext, PublishOptions } from './experiment/experiment.js'
 export { ExperimentHost } from './experiment/experiment-host.js'
 export { loadExperiment } from './experiment/load-experiment.js'
 

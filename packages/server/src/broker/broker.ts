@@ -44,6 +44,12 @@ export interface Broker {
    */
   publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome>
   /**
+   * Relays `data` without an id and without keeping it in history: for state of which only the latest
+   * matters (a roster), so that it never fills the history a resuming reader is replayed. A resuming
+   * reader that was away gets the next one instead. Never rejects.
+   */
+  relayOnly(channel: string, data: string): Promise<PublishOutcome>
+  /**
    * The channel's history after `since` (nothing without it), its newest id and what was dropped. A
    * read with `since` is a replay: bounded in messages and bytes (the newest are kept, the older rest
    * counts as dropped), and only so many run at once in a process, the others waiting their turn.

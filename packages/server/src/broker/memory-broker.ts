@@ -23,7 +23,7 @@ export interface MemoryBrokerOptions {
  */
 export class MemoryBroker implements Broker {
   private readonly channels = new Map<string, Set<BrokerListener>>()
-  private readonly queue: Array<[string, string, MessageId, string | undefined]> = []
+  private readonly queue: Array<[string, string, MessageId | undefined, string | undefined]> = []
   private readonly store: MemoryHistory
   private readonly sent: SendWindow
   private readonly replay: ReplayLimits
@@ -55,7 +55,15 @@ export class MemoryBroker implements Broker {
 
   publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome> {
     if (sender && !this.sent.accept(sender)) return Promise.resolve('duplicate')
-    this.queue.push([channel, data, this.store.append(channel, data), from])
+    return this.enqueue(channel, data, this.store.append(channel, data), from)
+  }
+
+  relayOnly(channel: string, data: string): Promise<PublishOutcome> {
+    return this.enqueue(channel, data, undefined, undefined)
+  }
+
+  private enqueue(channel: string, data: string, id: MessageId | undefined, from: string | undefined): Promise<PublishOutcome> {
+    this.queue.push([channel, data, id, from])
     if (!this.draining) {
       this.draining = true
       try {
@@ -87,7 +95,7 @@ export class MemoryBroker implements Broker {
     this.queue.length = 0
   }
 
-  private deliver(channel: string, data: string, id: MessageId, from: string | undefined): void {
+  private deliver(channel: string, data: string, id: MessageId | undefined, from: string | undefined): void {
     for (const listener of [...(this.channels.get(channel) ?? [])]) {
       try {
         listener(data, id, from)

@@ -202,6 +202,18 @@ export class RedisBackend implements Broker, SharedState {
     }
   }
 
+  async relayOnly(channel: string, data: string): Promise<PublishOutcome> {
+    try {
+      // A plain PUBLISH, as Dallinger's own: no id is announced, nothing is stored.
+      await this.publisher.publish(channel, data)
+      return 'published'
+    } catch (error) {
+      this.state.lostPublishes += 1
+      this.log('error', 'redis.publish_lost', { channel, error, lostPublishes: this.state.lostPublishes })
+      return 'lost'
+    }
+  }
+
   status(): BrokerStatus {
     return { ...this.state, replays: this.replays.status() }
   }

@@ -4,7 +4,7 @@ import type { Log } from '../log.js'
 import { CONTROL_CHANNEL, asControlEvent } from '../protocol/control.js'
 import type { SharedState } from '../state/shared-state.js'
 import { Connected } from './connected.js'
-import type { Experiment, ExperimentApi } from './experiment.js'
+import type { Experiment, ExperimentApi, PublishOptions } from './experiment.js'
 
 const MAX_PENDING_ECHOES = 1000
 
@@ -50,7 +50,7 @@ export class ExperimentHost implements ExperimentApi {
     return this.rooms.set(room, participantIds)
   }
 
-  publishToSubscribers(payload: object | string, channel: string = this.experiment.channel): void {
+  publishToSubscribers(payload: object | string, channel: string = this.experiment.channel, options: PublishOptions = {}): void {
     const data = typeof payload === 'string' ? payload : JSON.stringify(payload)
     if (channel === this.experiment.channel || channel === CONTROL_CHANNEL) {
       const pending = this.pendingEchoes.get(channel) ?? []
@@ -59,7 +59,7 @@ export class ExperimentHost implements ExperimentApi {
       if (pending.length > MAX_PENDING_ECHOES) pending.shift()
       this.pendingEchoes.set(channel, pending)
     }
-    void this.broker.publish(channel, data)
+    void (options.history === false ? this.broker.relayOnly(channel, data) : this.broker.publish(channel, data))
   }
 
   /** `from` is the participant bound to the socket that sent the message, when a participant's socket did. */

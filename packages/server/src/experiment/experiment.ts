@@ -16,6 +16,16 @@ export interface MessageContext {
   raw: string
 }
 
+/** How the experiment publishes one message. */
+export interface PublishOptions {
+  /**
+   * Keep it in the channel's history, to be replayed to readers that were away. Turn it off for state
+   * of which only the latest matters, such as a roster, so that churn cannot fill the history.
+   * @default true
+   */
+  history?: boolean
+}
+
 /** What an experiment can do on the server side; `start(api)` hands it over. */
 export interface ExperimentApi {
   /**
@@ -23,7 +33,7 @@ export interface ExperimentApi {
    * channel rules do not apply to the experiment: it may publish anywhere, experiment-only types included.
    * @example api.publishToSubscribers({ type: 'reveal', round: 1, picks }, 'participant_7_channel')
    */
-  publishToSubscribers(payload: object | string, channel?: string): void
+  publishToSubscribers(payload: object | string, channel?: string, options?: PublishOptions): void
   /**
    * Records who may use `room`, a channel whose rule says `members`. Resolves once every server
    * process will admit them, so announce the room after it.
