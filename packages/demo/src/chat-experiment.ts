@@ -113,7 +113,7 @@ export class ChatExperiment implements Experiment {
       for (const [who, other] of [[partner, id], [id, partner]] as const) {
         this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
       }
-    })
+    }, (error: unknown) => this.api?.log('error', 'experiment.set_members_failed', { room, error }))
   }
 
   private relayWhisper(message: Record<string, unknown>, context: MessageContext): void {
@@ -129,7 +129,7 @@ export class ChatExperiment implements Experiment {
       // A whisper to a made-up recipient would give the server a new channel, with history, for free.
       if (await this.isParticipant(recipient)) return this.sendPrivate(recipient, whisper)
       this.api?.log('warn', 'experiment.whisper_to_unknown', { sender: context.participantId, recipient: recipient.slice(0, 40) })
-    })
+    }).catch((error: unknown) => this.api?.log('error', 'experiment.whisper_failed', { recipient: recipient.slice(0, 40), error }))
   }
 
   /**

@@ -156,6 +156,9 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   })
   guard.attach(server)
   server.on('upgrade', (request, socket, head) => {
+    // Node has taken its own error listener off an upgrading socket: without one, a client that resets
+    // the connection while we answer it would crash the process.
+    socket.on('error', (error) => log('debug', 'socket.upgrade_error', { error }))
     if (!guard.upgrade(request, socket)) return
     if (!hostAllowed(request.headers.host, options.allowedHosts)) {
       socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)

@@ -210,6 +210,15 @@ describe('host names (DNS rebinding)', () => {
     const rebound = new WebSocket(`ws://127.0.0.1:${server.port}/chat?${new URLSearchParams(a.query('broadcast_channel'))}`, { headers: { host: `evil.example:${server.port}` }, origin: `http://evil.example:${server.port}` })
     const status = await new Promise<number>((resolve) => rebound.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
     expect(status).toBe(421)
+    // Clients that reset the connection while being refused do not take the server down.
+    const { createConnection } = await import('node:net')
+    for (let i = 0; i < 20; i++) {
+      const rogue = createConnection(server.port, '127.0.0.1', () => {
+        rogue.write(`GET /chat HTTP/1.1\r\nHost: evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)
+        rogue.resetAndDestroy()
+      })
+      rogue.on('error', () => {})
+    }
     // Only the two POSTs from allowed hosts and newParticipant created anyone.
     expect((await newParticipant(server.url)).id).toBe('4')
     await peer(server.url, a.query('broadcast_channel'))

@@ -60,6 +60,10 @@ describe('channel rules', () => {
     // Your own id, as a string or a number, or no claim at all: relayed.
     expect(await standard.publish('6', 'experiment_channel', '{"type":"whisper","text":"hi","sender":6,"recipient":"3"}')).toEqual({ ok: true })
     expect(await standard.publish('6', 'broadcast_channel', '{"type":"chat","text":"\\"sender\\": 2"}')).toEqual({ ok: true })
+    // A key spelled with escapes is the same key; a payload only Python parses (NaN) is read as Python would.
+    expect(await standard.publish('6', 'broadcast_channel', '{"type":"chat","text":"hi","s\\u0065nder":"8"}')).toMatchObject({ ok: false, code: 4403 })
+    expect(await standard.publish('6', 'broadcast_channel', '{"type":"chat","sender":"8","x":NaN}')).toMatchObject({ ok: false, code: 4403 })
+    expect(await standard.subscribe('6', 'switchboard:id:broadcast_channel')).toMatchObject({ ok: false, code: 4404 })
   })
 
   it('keeps dallinger_control the server’s under every preset, the dallinger one included', async () => {

@@ -63,6 +63,28 @@ describe('refused frames on a resuming socket', () => {
   })
 })
 
+describe('a refused frame sent again', () => {
+  it('is dropped as a duplicate on a later socket, never published after its receipt failed', async () => {
+    await start()
+    const a = await newParticipant(server.url)
+    const witness = await peer(server.url, a.query('broadcast_channel'))
+    const first = await peer(server.url, resuming(a.query(`participant_${a.id}_channel`), 'again-session'))
+    await first.received(1)
+    first.send('room_9:{"text":"too early"}')
+    await first.receivedFrame(':{"type":"nack","seq":1,"code":4404,"reason":"no channel room_9"}')
+    first.ws.close()
+    // The room exists now, and the same frame comes again under the same number, as a client would re-send it.
+    await server.rooms.set('room_9', [a.id])
+    const member = await peer(server.url, a.query('room_9'))
+    const second = await peer(server.url, resuming(a.query(`participant_${a.id}_channel`), 'again-session'))
+    await second.received(1)
+    second.send('room_9:{"text":"too early"}')
+    second.send('broadcast_channel:{"text":"next"}')
+    await witness.receivedFrame('broadcast_channel:{"text":"next"}')
+    expect(member.frames).toEqual([])
+  })
+})
+
 describe('rate limit', () => {
   it('drains a burst far past the limit in order, without closing the socket, while a bystander is served', async () => {
     await start({ limits: { framesPerSecond: 100, frameBurst: 20 } })

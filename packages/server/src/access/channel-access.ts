@@ -19,6 +19,8 @@ export class ChannelAccess {
 
   async subscribe(who: string | null, channel: string | null): Promise<Verdict> {
     if (channel === null) return ALLOWED // Dallinger allows a socket without a channel: it can only send.
+    // No frame can ever be published to a name with a colon (frames split at the first one).
+    if (channel.includes(':')) return refusal(REFUSAL.unknownChannel, `no channel ${channel.slice(0, 60)}`)
     return this.check(who, channel, 'read')
   }
 
@@ -31,9 +33,9 @@ export class ChannelAccess {
     const verdict = await this.check(who, channel, 'write to')
     if (!verdict.ok) return verdict
     const reserved = this.rules.match(channel)?.rule.experimentOnly
-    const claims = payload.includes('"sender"') || payload.includes('"participant_id"')
-    if (!claims && !reserved?.length) return verdict
-    const message = objectOf(payload)
+    // Every object payload is read: a key can be spelled with escapes ("s\u0065nder"), so no text
+    // search can tell whether it names a sender.
+    const message = payload.trimStart().startsWith('{') ? objectOf(payload) : undefined
     if (!message) return verdict
     for (const field of SENDER_FIELDS) {
       const claimed = message[field]
@@ -75,14 +77,21 @@ export class ChannelAccess {
 /** The fields by which Dallinger's `Experiment` attributes a message to a participant. */
 const SENDER_FIELDS = ['sender', 'participant_id'] as const
 
-/** The payload as a JSON object, or undefined (Dallinger relays any text, so other payloads pass). */
+/**
+ * The payload as a JSON object, or undefined (Dallinger relays any text, so other payloads pass).
+ * Python's json.loads also takes NaN and Infinity, which JSON.parse refuses: such a payload is read
+ * with them as null, so that a Dallinger consumer cannot be handed what the checks never saw.
+ */
 function objectOf(payload: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(payload) as unknown
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
+  for (const text of [payload, payload.replace(/-?\b(?:NaN|Infinity)\b/g, 'null')]) {
+    try {
+      const value = JSON.parse(text) as unknown
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    } catch {
+      // Not JSON as JavaScript reads it; try as Python would, then give up.
+    }
   }
+  return undefined
 }
 
 function assertNever(value: never): never {

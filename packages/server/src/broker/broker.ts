@@ -44,6 +44,11 @@ export interface Broker {
    */
   publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome>
   /**
+   * Counts `sender`'s frame as handled without publishing it (the server refused it), so that the same
+   * frame sent again later is dropped as a duplicate, never published after its receipt failed.
+   */
+  forgo(sender: Sender): Promise<void>
+  /**
    * Relays `data` without an id and without keeping it in history: for state of which only the latest
    * matters (a roster), so that it never fills the history a resuming reader is replayed. A resuming
    * reader that was away gets the next one instead. Never rejects.

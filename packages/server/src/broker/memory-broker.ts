@@ -58,6 +58,10 @@ export class MemoryBroker implements Broker {
     return this.enqueue(channel, data, this.store.append(channel, data), from)
   }
 
+  async forgo(sender: Sender): Promise<void> {
+    this.sent.accept(sender)
+  }
+
   relayOnly(channel: string, data: string): Promise<PublishOutcome> {
     return this.enqueue(channel, data, undefined, undefined)
   }

@@ -8,7 +8,7 @@ import { ReplayGate } from '../history/replay-gate.js'
 import { DEFAULT_REPLAY_LIMITS } from '../history/replay-limits.js'
 import type { ReplayLimits } from '../history/replay-limits.js'
 import type { Log } from '../log.js'
-import { PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
+import { FORGO_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
 import { DEFAULT_SEND_WINDOW } from '../history/send-window.js'
 import type { Sender, SendWindowLimits } from '../history/send-window.js'
 import type { SharedState } from '../state/shared-state.js'
@@ -45,6 +45,7 @@ interface Script {
 const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') })
 const PUBLISH = script(PUBLISH_SCRIPT)
 const READ = script(READ_SCRIPT)
+const FORGO = script(FORGO_SCRIPT)
 
 /**
  * Broker and shared state on Redis, for several server processes serving one experiment (and for
@@ -199,6 +200,14 @@ export class RedisBackend implements Broker, SharedState {
     } catch (error) {
       if (!String(error).includes('NOSCRIPT')) throw error
       return this.publisher.eval(lua.text, { keys, arguments: args })
+    }
+  }
+
+  async forgo(sender: Sender): Promise<void> {
+    try {
+      await this.run(FORGO, [`${KEY_PREFIX}session:${sender.session}`], [String(sender.seq), String(this.sendWindow.sessionTtlMs)])
+    } catch (error) {
+      this.log('warn', 'redis.forgo_failed', { error })
     }
   }
 

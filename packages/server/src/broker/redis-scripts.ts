@@ -213,3 +213,13 @@ if ARGV[2] ~= '' then
 end
 return {last, redis.call('GET', KEYS[3]) or '0-0', entries, started, cut}
 `
+
+/**
+ * KEYS: the sender session. ARGV: seq, session ttl ms. Raises the session's high-water mark to seq, as
+ * a publish would, without publishing: the frame was refused and must never be published later.
+ */
+export const FORGO_SCRIPT = `
+local seen = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > seen then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return 1
+`

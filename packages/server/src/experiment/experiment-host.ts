@@ -59,12 +59,20 @@ export class ExperimentHost implements ExperimentApi {
       if (pending.length > MAX_PENDING_ECHOES) pending.shift()
       this.pendingEchoes.set(channel, pending)
     }
-    void (options.history === false ? this.broker.relayOnly(channel, data) : this.broker.publish(channel, data))
+    const published = options.history === false ? this.broker.relayOnly(channel, data) : this.broker.publish(channel, data)
+    void published.then((outcome) => {
+      // A publish lost in a broker outage never echoes back: forget it, or it would swallow a later message.
+      if (outcome !== 'lost') return
+      const pending = this.pendingEchoes.get(channel)
+      const at = pending?.indexOf(data) ?? -1
+      if (pending && at >= 0) pending.splice(at, 1)
+    })
   }
 
   /** `from` is the participant bound to the socket that sent the message, when a participant's socket did. */
   private receive(channel: string, data: string, from?: string): void {
-    const pending = this.pendingEchoes.get(channel)
+    // Only what no participant's socket sent can be the experiment's own echo.
+    const pending = from === undefined ? this.pendingEchoes.get(channel) : undefined
     const echo = pending?.indexOf(data) ?? -1
     if (pending && echo >= 0) {
       pending.splice(echo, 1)

@@ -218,9 +218,12 @@ export class ChatRelay {
   }
 
   /** A frame that will never be published: a resuming client gets a nack and keeps its socket, a plain one is closed. */
-  private reject(connection: Connection, seq: number, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
-    if (!connection.resume) return this.refuse(connection, close, event, fields)
+  private async reject(connection: Connection, seq: number, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): Promise<void> {
+    const { resume } = connection
+    if (!resume) return this.refuse(connection, close, event, fields)
     this.options.log('warn', event, { channel: connection.channel, ...connection.client, seq, closeCode: close.code, reason: close.reason, ...fields })
+    // Its number is used up: sent again on a later socket, it is dropped as a duplicate, never published.
+    await this.options.broker.forgo({ session: `${connection.participant}:${resume.session}`, seq })
     this.deliver(connection, extensionFrame.nack(seq, close.code, close.reason))
   }
 

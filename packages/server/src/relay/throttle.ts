@@ -54,13 +54,13 @@ export class Throttle {
   private waitMs(frame: string): number {
     const { budget } = this
     if (!budget) return this.limiter.waitMs()
-    return Math.max(this.limiter.waitMs(), budget.frames.waitMs(), budget.bytes.waitMs(frame.length))
+    return Math.max(this.limiter.waitMs(), budget.frames.waitMs(), budget.bytes.waitMs(Buffer.byteLength(frame)))
   }
 
   private pass(frame: string): void {
     this.limiter.take()
     this.budget?.frames.take()
-    this.budget?.bytes.take(frame.length)
+    this.budget?.bytes.take(Buffer.byteLength(frame))
     this.handle(frame)
   }
 
