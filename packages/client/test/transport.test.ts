@@ -177,6 +177,30 @@ describe('back/forward cache', () => {
     expect(states.map((s) => s.reason)).toEqual(['suspended', 'resumed', 'opened'])
   })
 
+  it('reconnects on pageshow after a pagehide during a backoff wait, and after one before any socket', async () => {
+    const page = fakePage()
+    const channel = fakeClient({ ...fixed, lifecycle: page.target, resume: false }).openChannel('c')
+    const first = await nextSocket()
+    first.open()
+    first.serverClose(1006, 'net')
+    // Hidden while it waits out its backoff: nothing is attempted, and showing it again reconnects at once.
+    page.fire('pagehide', true)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(channel.state).toBe('reconnecting')
+    page.fire('pageshow', true)
+    ;(await nextSocket(0)).open()
+    expect(channel.state).toBe('open')
+
+    const early = fakePage()
+    const other = fakeClient({ ...fixed, lifecycle: early.target, resume: false }).openChannel('d')
+    early.fire('pagehide', true)
+    await vi.advanceTimersByTimeAsync(60_000)
+    early.fire('pageshow', true)
+    await vi.advanceTimersByTimeAsync(0)
+    FakeWebSocket.instances.at(-1)?.open()
+    expect(other.state).toBe('open')
+  })
+
   it('ignores pageshow without pagehide, and pagehide once closed', async () => {
     const page = fakePage()
     const { channel, states } = await openWith({ lifecycle: page.target })
