@@ -2,7 +2,7 @@ import { ALLOWED, REFUSAL, refusal } from '../protocol/close-codes.js'
 import type { Verdict } from '../protocol/close-codes.js'
 import { CONTROL_CHANNEL } from '../protocol/control.js'
 import type { ChannelRuleSet } from './channel-rules.js'
-import type { Audience } from './channel-rules.js'
+import type { Audience, MatchedRule } from './channel-rules.js'
 import type { RoomMembership } from './rooms.js'
 
 type Verb = 'read' | 'write to'
@@ -21,7 +21,7 @@ export class ChannelAccess {
     if (channel === null) return ALLOWED // Dallinger allows a socket without a channel: it can only send.
     // No frame can ever be published to a name with a colon (frames split at the first one).
     if (channel.includes(':')) return refusal(REFUSAL.unknownChannel, `no channel ${channel.slice(0, 60)}`)
-    return this.check(who, channel, 'read')
+    return this.check(who, channel, 'read', this.rules.match(channel))
   }
 
   /**
@@ -30,9 +30,10 @@ export class ChannelAccess {
    * another participant, the fields Dallinger's experiments attribute a message by).
    */
   async publish(who: string | null, channel: string, payload: string): Promise<Verdict> {
-    const verdict = await this.check(who, channel, 'write to')
+    const matched = this.rules.match(channel)
+    const verdict = await this.check(who, channel, 'write to', matched)
     if (!verdict.ok) return verdict
-    const reserved = this.rules.match(channel)?.rule.experimentOnly
+    const reserved = matched?.rule.experimentOnly
     // Every object payload is read: a key can be spelled with escapes ("s\u0065nder"), so no text
     // search can tell whether it names a sender.
     const message = payload.trimStart().startsWith('{') ? objectOf(payload) : undefined
@@ -48,9 +49,8 @@ export class ChannelAccess {
     return verdict
   }
 
-  private async check(who: string | null, channel: string, verb: Verb): Promise<Verdict> {
+  private async check(who: string | null, channel: string, verb: Verb, matched: MatchedRule | undefined): Promise<Verdict> {
     if (channel === CONTROL_CHANNEL) return refusal(REFUSAL.forbidden, `only the server may ${verb} ${CONTROL_CHANNEL}`)
-    const matched = this.rules.match(channel)
     if (!matched) return refusal(REFUSAL.unknownChannel, `no channel ${channel}`)
     const { rule, owner } = matched
     const audience: Audience = verb === 'read' ? rule.subscribe : rule.publish

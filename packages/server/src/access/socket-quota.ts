@@ -1,18 +1,27 @@
+import { RateLimiter } from './limits.js'
 import type { Limits } from './limits.js'
+
+/** The buckets every socket of one participant draws on, frames and bytes, so its fifth socket gives it no more room than its first. */
+export interface Budget {
+  readonly frames: RateLimiter
+  readonly bytes: RateLimiter
+}
 
 interface Held {
   sockets: number
   channels: Map<string, number>
+  budget: Budget
 }
 
 /**
  * The sockets and distinct channels each participant holds in this process, against
- * `connectionsPerParticipant` and `channelsPerParticipant`. Sockets bound to no participant are not counted.
+ * `connectionsPerParticipant` and `channelsPerParticipant`, and the publish budget they share. Sockets
+ * bound to no participant are not counted and share nothing.
  */
 export class SocketQuota {
   private readonly held = new Map<string, Held>()
 
-  constructor(private readonly limits: Pick<Limits, 'connectionsPerParticipant' | 'channelsPerParticipant'>) {}
+  constructor(private readonly limits: Pick<Limits, 'connectionsPerParticipant' | 'channelsPerParticipant' | 'participantFramesPerSecond' | 'participantBytesPerSecond'>) {}
 
   /** Why one more socket for this participant on `channel` would be too many, if it would. */
   exceededBy(participant: string | null, channel: string | null): string | undefined {
@@ -26,12 +35,19 @@ export class SocketQuota {
     return undefined
   }
 
-  enter(participant: string | null, channel: string | null): void {
-    if (participant === null) return
-    const here = this.held.get(participant) ?? { sockets: 0, channels: new Map<string, number>() }
+  /** Counts one more socket; returns the participant's publish budget (none without a participant). */
+  enter(participant: string | null, channel: string | null): Budget | undefined {
+    if (participant === null) return undefined
+    const here = this.held.get(participant) ?? { sockets: 0, channels: new Map<string, number>(), budget: this.newBudget() }
     this.held.set(participant, here)
     here.sockets += 1
     if (channel !== null) here.channels.set(channel, (here.channels.get(channel) ?? 0) + 1)
+    return here.budget
+  }
+
+  private newBudget(): Budget {
+    const { participantFramesPerSecond: frames, participantBytesPerSecond: bytes } = this.limits
+    return { frames: new RateLimiter(frames, 2 * frames), bytes: new RateLimiter(bytes, 4 * bytes) }
   }
 
   leave(participant: string | null, channel: string | null): void {

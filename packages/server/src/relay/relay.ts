@@ -7,7 +7,6 @@ import type { AdmissionOptions } from '../access/admission.js'
 import type { ChannelAccess } from '../access/channel-access.js'
 import { DEFAULT_LIMITS } from '../access/limits.js'
 import type { Limits } from '../access/limits.js'
-import { ParticipantBudgets } from '../access/participant-budget.js'
 import { SocketQuota } from '../access/socket-quota.js'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
@@ -59,13 +58,11 @@ export class ChatRelay {
   private readonly wss: WebSocketServer
   private readonly connections = new Set<Connection>()
   private readonly quota: SocketQuota
-  private readonly budgets: ParticipantBudgets
   private readonly pingTimer: ReturnType<typeof setInterval>
 
   constructor(private readonly options: RelayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.quota = new SocketQuota(this.limits)
-    this.budgets = new ParticipantBudgets(this.limits)
     // Frames up to 4 × maxFrameBytes are read, so that a resuming client gets a nack for one that is too
     // big and keeps its socket; anything larger ws refuses with 1009 itself.
     this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: 4 * this.limits.maxFrameBytes })
@@ -158,8 +155,8 @@ export class ChatRelay {
     connection.unsubscribe = unsubscribe
     connection.participant = participant
     connection.admitted = true
-    this.quota.enter(participant, channel)
-    if (participant !== null) connection.throttle.share(this.budgets.enter(participant))
+    const budget = this.quota.enter(participant, channel)
+    if (budget) connection.throttle.share(budget)
     void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
     void broker.publish(CONTROL_CHANNEL, connectedEvent(client))
     this.options.log('debug', 'socket.open', { channel, ...client })
@@ -188,7 +185,8 @@ export class ChatRelay {
     if (colon === 0 && connection.resume) return this.extension(connection, text.slice(1))
     // Numbered as they arrive: the client numbers them in the order it sends them.
     const seq = connection.resume ? connection.nextSeq++ : 0
-    if (Buffer.byteLength(text) > this.limits.maxFrameBytes) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: most frames need no count.
+    if (text.length * 3 > this.limits.maxFrameBytes && Buffer.byteLength(text) > this.limits.maxFrameBytes) {
       const tooBig = { code: RELAY_CLOSE.tooBig.code, reason: `frame over ${this.limits.maxFrameBytes} bytes` }
       return this.serially(connection, () => this.reject(connection, seq, tooBig, 'frame.too_big'))
     }
@@ -258,7 +256,6 @@ export class ChatRelay {
     if (!connection.admitted) return
     connection.unsubscribe()
     this.quota.leave(connection.participant, connection.channel)
-    if (connection.participant !== null) this.budgets.leave(connection.participant)
     const { broker } = this.options
     void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
     void broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))

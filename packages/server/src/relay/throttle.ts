@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws'
 import { RateLimiter } from '../access/limits.js'
-import type { Budget } from '../access/participant-budget.js'
+import type { Budget } from '../access/socket-quota.js'
 
 /**
  * A socket's frames at no more than its rate and its participant's budget: frames past them wait, in
@@ -11,7 +11,8 @@ import type { Budget } from '../access/participant-budget.js'
 export class Throttle {
   private readonly limiter: RateLimiter
   private readonly maxThrottledMs: number
-  private readonly waiting: string[] = []
+  /** Frames waiting, with their size in UTF-8 bytes, counted once. */
+  private readonly waiting: Array<[string, number]> = []
   private budget: Budget | undefined
   private since: number | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -37,8 +38,9 @@ export class Throttle {
   }
 
   push(frame: string): void {
-    if (this.since === undefined && this.waitMs(frame) === 0) return this.pass(frame)
-    this.waiting.push(frame)
+    const bytes = this.budget ? Buffer.byteLength(frame) : 0
+    if (this.since === undefined && this.waitMs(bytes) === 0) return this.pass(frame, bytes)
+    this.waiting.push([frame, bytes])
     if (this.since !== undefined) return
     this.since = Date.now()
     this.ws.pause()
@@ -50,27 +52,30 @@ export class Throttle {
     this.waiting.length = 0
   }
 
-  /** How long until every bucket has room for `frame`. */
-  private waitMs(frame: string): number {
+  /** How long until every bucket has room for a frame of `bytes`. */
+  private waitMs(bytes: number): number {
     const { budget } = this
     if (!budget) return this.limiter.waitMs()
-    return Math.max(this.limiter.waitMs(), budget.frames.waitMs(), budget.bytes.waitMs(Buffer.byteLength(frame)))
+    return Math.max(this.limiter.waitMs(), budget.frames.waitMs(), budget.bytes.waitMs(bytes))
   }
 
-  private pass(frame: string): void {
+  private pass(frame: string, bytes: number): void {
     this.limiter.take()
     this.budget?.frames.take()
-    this.budget?.bytes.take(Buffer.byteLength(frame))
+    this.budget?.bytes.take(bytes)
     this.handle(frame)
   }
 
   private schedule(): void {
     const next = this.waiting[0]
-    this.timer = setTimeout(() => this.drain(), Math.max(1, next === undefined ? 1 : this.waitMs(next)))
+    this.timer = setTimeout(() => this.drain(), Math.max(1, next === undefined ? 1 : this.waitMs(next[1])))
   }
 
   private drain(): void {
-    for (let next = this.waiting[0]; next !== undefined && this.waitMs(next) === 0; next = this.waiting[0]) this.pass(this.waiting.shift() as string)
+    for (let next = this.waiting[0]; next !== undefined && this.waitMs(next[1]) === 0; next = this.waiting[0]) {
+      this.waiting.shift()
+      this.pass(...next)
+    }
     if (this.waiting.length === 0) {
       this.since = undefined
       this.ws.resume()
