@@ -1,15 +1,15 @@
 // The load side of the fan-out benchmark, in its own process: SUBSCRIBERS sockets on the channel (spread
 // over SUBSCRIBE_URLS), one publisher on PUBLISH_URL sending MESSAGES timestamped frames as fast as it can.
 import { performance } from 'node:perf_hooks'
-import { Credentials, MemoryState } from '@switchboard/server'
 import { WebSocket } from 'ws'
+import { benchCredentials } from './bench-credentials.js'
 
 const env = process.env
 const SUBSCRIBERS = Number(env.SUBSCRIBERS ?? 500)
 const MESSAGES = Number(env.MESSAGES ?? 2000)
 const subscribeUrls = (env.SUBSCRIBE_URLS ?? '').split(',')
 const publishUrl = env.PUBLISH_URL ?? subscribeUrls[0] ?? ''
-const credentials = await Credentials.load(new MemoryState(), env.SWITCHBOARD_SECRET ?? 'bench')
+const credentials = await benchCredentials(subscribeUrls[0])
 const CHANNEL = 'broadcast_channel'
 
 const socketUrl = (base: string, channel: string, id: number) =>

@@ -3,12 +3,12 @@
 // is recorded when its socket is created.
 import { performance } from 'node:perf_hooks'
 import { createClient } from '@switchboard/client'
-import { Credentials, MemoryState } from '@switchboard/server'
 import { WebSocket } from 'ws'
+import { benchCredentials } from './bench-credentials.js'
 
 const env = process.env
 const CLIENTS = Number(env.CLIENTS ?? 1000)
-const credentials = await Credentials.load(new MemoryState(), env.SWITCHBOARD_SECRET ?? 'bench')
+const credentials = await benchCredentials(env.URL)
 const attempts: number[] = []
 class CountingWebSocket extends WebSocket {
   constructor(url: string, protocols?: string | string[]) {

@@ -69,6 +69,12 @@ export class Participant {
     return JSON.parse((await this.page.getByTestId('state').textContent()) ?? '{}') as PageState
   }
 
+  /** The room this participant was put in, once it has one (a name never used before, `room_<id>`). */
+  async roomName(): Promise<string> {
+    await expect.poll(async () => (await this.state()).room ?? null, { message: `participant ${this.id} gets a room`, intervals: [50, 100, 250] }).toMatch(/^room_\d+$/)
+    return String((await this.state()).room)
+  }
+
   /** The chatroom card's line: "waiting for a partner", or the room and partner. */
   get roomStatus(): Locator {
     return this.page.getByTestId('room-status')

@@ -14,8 +14,9 @@ for (const kind of PAGE_KINDS) {
     await expect(first.roomField).toHaveValue('typed while waiting')
 
     const second = await (await newUser()).openTab(kind)
+    const room = await first.roomName()
     for (const [p, other] of [[first, second], [second, first]] as const) {
-      await expect(p.roomStatus).toHaveText(`you are in room_1 with participant ${other.id}`)
+      await expect(p.roomStatus).toHaveText(`you are in ${room} with participant ${other.id}`)
     }
     await expect(first.roomField).toHaveValue('typed while waiting')
     await send.click()

@@ -4,12 +4,14 @@ import type { Participant } from './fixtures.js'
 // Short backoff so the test spends its time on behaviour, not on waiting.
 const FAST_RETRY = 'minDelayMs=200&maxDelayMs=1000'
 
-const channelsOf = (p: Participant) => ['broadcast_channel', `participant_${p.id}_channel`, 'room_1']
+let room = ''
+const channelsOf = (p: Participant) => ['broadcast_channel', `participant_${p.id}_channel`, room]
 
 test('tabs ride out dropped connections and a server restart, losing nothing they sent meanwhile', async ({ participants, server }) => {
   const tabs = await participants(2, 'module', FAST_RETRY)
   const [sender, other] = tabs
   if (!sender || !other) throw new Error('two participants expected')
+  room = await sender.roomName()
   for (const p of tabs) await p.expectState((s) => channelsOf(p).map((c) => s.connection[c]), ['open', 'open', 'open'])
 
   // 1. The network drops every socket (no close handshake): each channel reconnects by itself.
@@ -26,7 +28,7 @@ test('tabs ride out dropped connections and a server restart, losing nothing the
       const message = JSON.parse(data) as { type?: string; text?: string }
       if (message.type === 'chat') published.push(`${channel}: ${message.text}`)
     })
-  const stopRecording = await Promise.all([record('broadcast_channel'), record('room_1')])
+  const stopRecording = await Promise.all([record('broadcast_channel'), record(room)])
   await server.stopListening()
   for (const p of tabs) await p.expectState((s) => channelsOf(p).map((c) => s.connection[c]), ['reconnecting', 'reconnecting', 'reconnecting'])
   const whileDown = ['down 1', 'down 2', 'down 3']
@@ -40,7 +42,7 @@ test('tabs ride out dropped connections and a server restart, losing nothing the
   await sender.expectState(roomTexts, ['room while down'])
   // Each channel has its own socket and outbox: order holds within a channel, not across channels.
   await expect.poll(() => published.filter((line) => line.startsWith('broadcast_channel'))).toEqual(whileDown.map((text) => `broadcast_channel: ${text}`))
-  await expect.poll(() => published.filter((line) => line.startsWith('room_1'))).toEqual(['room_1: room while down'])
+  await expect.poll(() => published.filter((line) => line.startsWith(room))).toEqual([`${room}: room while down`])
 
   // 4. Everyone is rewired: a new message reaches both tabs, once.
   await other.sendBroadcast('after the restart')

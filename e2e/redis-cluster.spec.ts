@@ -12,7 +12,9 @@ test('participants on two server processes share broadcast, rooms, private messa
   expect(new Set(ids).size).toBe(4)
 
   for (const p of ps) await p.expectState((s) => s.roster, ids)
-  for (const [p, room] of [[p1, 'room_1'], [p2, 'room_1'], [p3, 'room_2'], [p4, 'room_2']] as const) {
+  const [roomOne, roomTwo] = [await p1.roomName(), await p3.roomName()]
+  expect(roomOne).not.toBe(roomTwo)
+  for (const [p, room] of [[p1, roomOne], [p2, roomOne], [p3, roomTwo], [p4, roomTwo]] as const) {
     await p.expectState((s) => [s.room, s.connection[room]], [room, 'open'])
   }
 

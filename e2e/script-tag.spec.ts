@@ -7,7 +7,8 @@ test('the script-tag page does the whole flow, also with module pages in the sam
   expect(await plain.page.evaluate(() => typeof (window as { Switchboard?: unknown }).Switchboard)).toBe('object')
 
   // Chatroom for the two script-tag pages.
-  for (const p of [plain, plainPartner]) await p.expectState((s) => [s.room, s.connection.room_1], ['room_1', 'open'])
+  const room = await plain.roomName()
+  for (const p of [plain, plainPartner]) await p.expectState((s) => [s.room, s.connection[room]], [room, 'open'])
   await plain.sendRoom('from a script tag')
   for (const p of [plain, plainPartner]) await p.expectState(roomTexts, ['from a script tag'])
 

@@ -26,7 +26,6 @@ export class ChatExperiment implements Experiment {
   private readonly rooms = new Map<string, string>()
   private readonly partners = new Map<string, string>()
   private waiting: string | undefined
-  private roomCount = 0
   private rosterTimer: ReturnType<typeof setTimeout> | undefined
   private rosterSentAt = 0
   // Participants whose existence was checked once: participants are never deleted, so once is enough.
@@ -101,19 +100,19 @@ export class ChatExperiment implements Experiment {
       return
     }
     this.waiting = undefined
-    const room = `room_${++this.roomCount}`
-    this.rooms.set(partner, room)
-    this.rooms.set(id, room)
-    this.partners.set(partner, id)
-    this.partners.set(id, partner)
     const members = [partner, id]
-    // Membership is recorded before the announcement, so the members' sockets are let in at once.
-    void this.api?.setMembers(room, members).then(() => {
+    // A room name never used before, not even by a run of this experiment that crashed; its membership
+    // is recorded before the announcement, so the members' sockets are let in at once.
+    void this.api?.createRoom(members).then((room) => {
+      this.rooms.set(partner, room)
+      this.rooms.set(id, room)
+      this.partners.set(partner, id)
+      this.partners.set(id, partner)
       this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: members } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
       for (const [who, other] of [[partner, id], [id, partner]] as const) {
         this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
       }
-    }, (error: unknown) => this.api?.log('error', 'experiment.set_members_failed', { room, error }))
+    }, (error: unknown) => this.api?.log('error', 'experiment.create_room_failed', { members, error }))
   }
 
   private relayWhisper(message: Record<string, unknown>, context: MessageContext): void {

@@ -59,7 +59,7 @@ export const ChatSchema = z
 export const CreateChatroomSchema = z
   .object({
     type: z.literal('create_chatroom'),
-    chatroom: z.string().describe('the room, which is also its channel name: room_1, room_2, …'),
+    chatroom: z.string().describe('the room, which is also its channel name: room_<id>, with an id never used before'),
     participant_ids: z.array(id).describe('its members, the two participants paired into it; the pages listed join it (joinChatrooms)'),
   })
   .meta({

@@ -57,9 +57,12 @@ describe('chat experiment', () => {
     const a = await participant()
     const b = await participant()
     const announcement = await a.broadcast.waitFor((m) => m.type === 'create_chatroom')
-    expect(announcement).toEqual({ type: 'create_chatroom', chatroom: 'room_1', participant_ids: [a.id, b.id] })
-    expect(await a.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: b.id, recipient: a.id })
-    expect(await b.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: a.id, recipient: b.id })
+    const room = String(announcement.chatroom)
+    // A name never given out before: room_ and an id from the same clock-based counter as participants'.
+    expect(room).toMatch(/^room_\d{11,}$/)
+    expect(announcement).toEqual({ type: 'create_chatroom', chatroom: room, participant_ids: [a.id, b.id] })
+    expect(await a.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room, partner: b.id, recipient: a.id })
+    expect(await b.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room, partner: a.id, recipient: b.id })
   })
 
   it('keeps a roster from control events', async () => {
@@ -107,7 +110,7 @@ describe('a participant back after a reload', () => {
   it('is told its room and partner again on its private channel', async () => {
     const a = await participant()
     const b = await participant()
-    await a.private.waitFor((m) => m.type === 'assignment')
+    const { room } = await a.private.waitFor((m) => m.type === 'assignment')
     // The same participant, a new page: its sockets close, and new ones open with the same credential.
     b.client.close()
     const again = createClient({ url: `${server.url.replace('http', 'ws')}/chat`, WebSocket, identity: { participantId: b.id }, credential: b.token })
@@ -115,7 +118,7 @@ describe('a participant back after a reload', () => {
     const broadcast = again.openChannel(BROADCAST_CHANNEL)
     const mine = inbox(again.openChannel(privateChannel(b.id)))
     await broadcast.ready()
-    expect(await mine.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room: 'room_1', partner: a.id, recipient: b.id })
+    expect(await mine.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room, partner: a.id, recipient: b.id })
   })
 })
 

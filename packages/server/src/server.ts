@@ -15,6 +15,7 @@ import { hostAllowed } from './access/hosts.js'
 import type { AllowedHosts } from './access/hosts.js'
 import type { AllowedOrigins } from './access/origins.js'
 import { RoomMembership } from './access/rooms.js'
+import { ChannelStarts } from './resume/channel-starts.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import type { Experiment } from './experiment/experiment.js'
@@ -116,6 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const participants = new ParticipantStore(state)
   const credentials = await Credentials.load(state)
   const rooms = new RoomMembership(state)
+  const starts = new ChannelStarts(broker, state)
   const channelRules = options.channelRules
     ? ruleSet(options.channelRules, 'the channelRules option')
     : ruleSet(options.experiment?.channelRules ?? 'standard', "the experiment's channelRules")
@@ -124,19 +126,26 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     log,
     access: new ChannelAccess(channelRules, rooms),
     admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
+    starts,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
+  })
+  state.onReset((identity) => {
+    credentials.adopt(identity)
+    relay.closeLost(identity.epochMs)
   })
   const addressLimits = resolveAddressLimits(options.limits)
   const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log })
   const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
-  const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, log)
+  const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, starts, log)
   if (host && runExperiment) await host.start()
 
   const http = createHttpHandler({
       participants,
       credentials,
-      status: () => ({ sockets: relay.size, connections: guard.size, broker: broker.status(), experiment: runExperiment }),
+      // Its private channels begin with it: what is sent there before its socket is up waits for it.
+      created: async (participant) => void (await Promise.all(channelRules.ownedBy(participant.id).map((channel) => starts.mark(channel)))),
+      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, connections: guard.size, broker: broker.status(), experiment: runExperiment }),
       log,
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),
@@ -208,6 +217,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     close: () =>
       (closing ??= (async () => {
         await relay.close()
+        // Where the experiment stopped reading is stored before it goes: a restart goes on from there.
+        await host?.flushed()
         host?.stop()
         guard.stop()
         if (server.listening) await stopListening()

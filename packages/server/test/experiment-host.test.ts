@@ -4,13 +4,14 @@ import type { ExperimentApi, MessageContext } from '../src/index.js'
 import { newParticipant, peer } from './ws-peer.js'
 import { ExperimentHost, MemoryBroker, MemoryState, RoomMembership, asControlEvent, silentLog } from '../src/index.js'
 import { channelEvent, connectedEvent, disconnectedEvent } from '../src/protocol/control.js'
+import { ChannelStarts } from '../src/resume/channel-starts.js'
 
 describe('experiment host', () => {
   it('ignores its own echoes but not the same text from a participant afterwards', async () => {
     const broker = new MemoryBroker()
     const state = new MemoryState()
     const received: string[] = []
-    const host = new ExperimentHost(broker, { channel: 'exp', receiveMessage: (_m, context) => received.push(context.raw) }, state, new RoomMembership(state), silentLog)
+    const host = new ExperimentHost(broker, { channel: 'exp', receiveMessage: (_m, context) => received.push(context.raw) }, state, new RoomMembership(state), new ChannelStarts(broker, state), silentLog)
     await host.start()
     host.publishToSubscribers({ type: 'hello' })
     broker.publish('exp', '{"type":"hello"}')

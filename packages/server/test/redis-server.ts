@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** A real redis-server on a free loopback port, for tests; `stop()`/`start()` simulate a Redis restart. */
 export interface RedisServer {
@@ -19,15 +22,19 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `persistent`: an append-only file synced on every write (in a new temporary folder), so a restart keeps everything. */
+export async function startRedis(options: { persistent?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort()
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', mkdtempSync(join(tmpdir(), 'switchboard-redis-'))]
+    : ['--save', '', '--appendonly', 'no']
   let child: ChildProcess | undefined
   const server: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
       const bin = process.env.REDIS_SERVER ?? 'redis-server'
-      child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' })
+      child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--daemonize', 'no'], { stdio: 'ignore' })
       child.once('error', (error) => {
         throw new Error(`cannot start ${bin} (npm test installs it): ${error.message}`)
       })

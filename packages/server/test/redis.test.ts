@@ -2,6 +2,7 @@ import { createClient as createRedisClient } from 'redis'
 import { describe, expect, it } from 'vitest'
 import { CONTROL_CHANNEL, RedisBackend, silentLog, startServer } from '../src/index.js'
 import type { Experiment, ExperimentApi, RedisBackendOptions, Server } from '../src/index.js'
+import { startRedis } from './redis-server.js'
 import { redisSuite } from './redis-suite.js'
 import { newParticipant, peer } from './ws-peer.js'
 import type { Peer } from './ws-peer.js'
@@ -104,14 +105,14 @@ describe('several processes on one Redis', () => {
     expect(first).toEqual([])
   })
 
-  it('survives a Redis restart: reconnects, resubscribes, reports the outage, and relays again', async () => {
+  it('survives a Redis that restarts empty: relays again, refuses the lost participants with 4410 everywhere, and never gives out their ids again', async () => {
     const [first, second] = await cluster()
     if (!first || !second) throw new Error('two servers expected')
     const a = await newParticipant(first.url)
     const listener = await peer(first.url, a.query(BROADCAST_CHANNEL))
     const sender = await peer(second.url, a.query(privateChannel(a.id)))
     // Both sockets are admitted (subscribed through Redis) before Redis goes away.
-    await getsThrough(sender, listener, 'broadcast_channel:{"type":"chat","text":"before the restart","sender":1}')
+    await getsThrough(sender, listener, `broadcast_channel:{"type":"chat","text":"before the restart","sender":${a.id}}`)
 
     await suite.redis.stop()
     await expect.poll(() => first.broker.status().connected).toBe(false)
@@ -122,10 +123,47 @@ describe('several processes on one Redis', () => {
     await expect.poll(() => second.broker.status().connected, { timeout: 10_000 }).toBe(true)
     expect(first.broker.status()).toMatchObject({ outages: 1, lastOutage: { channels: expect.any(Number) } })
 
-    // Pub/sub loses what is published before a process has resubscribed, so the sender tries until it gets through.
-    await getsThrough(sender, listener, 'broadcast_channel:{"type":"chat","text":"after the restart","sender":1}')
-    const status = (await (await fetch(`${first.url}/status`)).json()) as { broker: { outages: number } }
+    // Redis forgot participant a: both processes say so, on the open sockets and on new ones.
+    for (const socket of [listener, sender]) expect(await socket.closed).toMatchObject({ code: 4410 })
+    for (const server of [first, second]) {
+      const again = await peer(server.url, a.query(BROADCAST_CHANNEL))
+      expect(await again.closed).toMatchObject({ code: 4410, reason: expect.stringContaining('start again') })
+    }
+    // Both processes agree on the new state: a newcomer gets a new id, and its credential works on either.
+    const b = await newParticipant(second.url)
+    expect(Number(b.id)).toBeGreaterThan(Number(a.id))
+    const newListener = await peer(first.url, b.query(BROADCAST_CHANNEL))
+    const newSender = await peer(second.url, b.query(privateChannel(b.id)))
+    await getsThrough(newSender, newListener, `broadcast_channel:{"type":"chat","text":"after the restart","sender":${b.id}}`)
+    const status = (await (await fetch(`${first.url}/status`)).json()) as { epoch: number; broker: { outages: number } }
     expect(status.broker.outages).toBe(1)
+    expect(status.epoch).toBe(second.credentials.epochMs)
+  })
+
+  it('with a Redis that persists, a restart loses nobody: the same credentials work, ids go on, history resumes', async () => {
+    const persistent = await startRedis({ persistent: true })
+    cleanups.push(() => persistent.stop())
+    const backend = await RedisBackend.connect(persistent.url, silentLog)
+    const server = await startServer({ log: silentLog, broker: backend, state: backend })
+    cleanups.push(() => server.close())
+    const a = await newParticipant(server.url)
+    const resuming = { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'persisted-session' }
+    const before = await peer(server.url, resuming)
+    before.send(`broadcast_channel:{"text":"kept","sender":${a.id}}`)
+    await expect.poll(() => before.frames.some((frame) => frame.includes('"kept"'))).toBe(true)
+    const seen = before.frames.find((frame) => frame.includes('"kept"')) ?? ''
+    const since = /^(\d+-\d+) /.exec(seen)?.[1]
+    before.ws.terminate()
+
+    await persistent.stop()
+    await persistent.start()
+    await expect.poll(() => server.broker.status().connected, { timeout: 10_000 }).toBe(true)
+    const after = await peer(server.url, { ...resuming, ...(since ? { sb_since: since } : {}) })
+    // Admitted (no 4410), and its own message is in the history it resumes from.
+    const other = await peer(server.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'another-session', sb_since: '0-0' })
+    await expect.poll(() => other.frames.some((frame) => frame.includes('"kept"'))).toBe(true)
+    expect(after.ws.readyState).toBe(after.ws.OPEN)
+    expect(Number((await newParticipant(server.url)).id)).toBe(Number(a.id) + 1)
   })
 
   it('resumes on any process from the shared history, drops re-sent messages across processes, and reports gaps', async () => {

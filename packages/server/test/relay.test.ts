@@ -116,12 +116,13 @@ describe('relay', () => {
 
 describe('participants and agents', () => {
   it('creates a new participant on every call and an agent like createAgent', async () => {
-    const first = await (await fetch(`${server.url}/participant`, { method: 'POST' })).json()
+    const first = (await (await fetch(`${server.url}/participant`, { method: 'POST' })).json()) as { participant: { id: number } }
     const second = await (await fetch(`${server.url}/participant/W9/H1/A1/debug`, { method: 'POST' })).json()
-    expect(first).toMatchObject({ status: 'success', participant: { id: 1, status: 'working' } })
-    expect(second).toMatchObject({ status: 'success', participant: { id: 2, worker_id: 'W9', hit_id: 'H1', assignment_id: 'A1', mode: 'debug' } })
-    const node = await fetch(`${server.url}/node/2`, { method: 'POST' })
-    expect(await node.json()).toMatchObject({ status: 'success', node: { participant_id: 2, network_id: 1 } })
+    expect(first).toMatchObject({ status: 'success', participant: { id: expect.any(Number), status: 'working' } })
+    const id = first.participant.id + 1
+    expect(second).toMatchObject({ status: 'success', participant: { id, worker_id: 'W9', hit_id: 'H1', assignment_id: 'A1', mode: 'debug' } })
+    const node = await fetch(`${server.url}/node/${id}`, { method: 'POST' })
+    expect(await node.json()).toMatchObject({ status: 'success', node: { participant_id: id, network_id: 1 } })
     expect((await fetch(`${server.url}/node/99`, { method: 'POST' })).status).toBe(403)
   })
 })

@@ -76,13 +76,14 @@
   }
 
   /**
-   * A kept credential the server refuses (4401: a server restarted with a new secret no longer knows
-   * it) would be refused forever: the tab forgets it and reloads as a new participant. A new
-   * participant that is refused stays refused, so this never loops.
+   * A kept credential the server refuses would be refused forever: 4410, the server restarted without
+   * its state and its participant is gone for good (its id is never given out again), or 4401, a
+   * server that no longer knows the secret it was made with. The tab forgets it and reloads as a new
+   * participant. A new participant that is refused stays refused, so this never loops.
    */
   function startOverWhenRefused(channel) {
     channel.onError(function (error) {
-      if (error.code !== 'CONNECTION_REFUSED' || error.closeCode !== 4401 || !restored) return
+      if (error.code !== 'CONNECTION_REFUSED' || (error.closeCode !== 4410 && error.closeCode !== 4401) || !restored) return
       restored = false
       write(PARTICIPANT_KEY, null)
       write(ASSIGNMENT_KEY, null)

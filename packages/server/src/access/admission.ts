@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { REFUSAL } from '../protocol/close-codes.js'
+import { REFUSAL, STATE_LOST_REASON } from '../protocol/close-codes.js'
 import type { Credentials } from './credentials.js'
 import { originAllowed } from './origins.js'
 import type { AllowedOrigins } from './origins.js'
@@ -20,7 +20,8 @@ export interface AdmissionOptions {
   allowedOrigins?: AllowedOrigins
 }
 
-export type Admission = { ok: true; participantId: string | null } | { ok: false; code: number; reason: string }
+/** `epochMs`: the epoch of the state whose credential let the socket in; none for an anonymous socket. */
+export type Admission = { ok: true; participantId: string | null; epochMs?: number } | { ok: false; code: number; reason: string }
 
 /** Decides whether a `/chat` socket may stay, and which participant it speaks for. */
 export function admit(request: IncomingMessage, query: URLSearchParams, options: AdmissionOptions): Admission {
@@ -32,10 +33,10 @@ export function admit(request: IncomingMessage, query: URLSearchParams, options:
   const token = query.get('token')
   if (token !== null) {
     if (claimed === null) return { ok: false, code: REFUSAL.unauthorized, reason: 'a token needs the participant_id it was issued for' }
-    if (!options.credentials.verify(claimed, token)) {
-      return { ok: false, code: REFUSAL.unauthorized, reason: `invalid credential: the token is not participant ${claimed.slice(0, 40)}'s` }
-    }
-    return { ok: true, participantId: claimed }
+    const check = options.credentials.check(claimed, token)
+    if (check === 'lost') return { ok: false, code: REFUSAL.stateLost, reason: STATE_LOST_REASON }
+    if (check === 'invalid') return { ok: false, code: REFUSAL.unauthorized, reason: `invalid credential: the token is not participant ${claimed.slice(0, 40)}'s` }
+    return { ok: true, participantId: claimed, epochMs: options.credentials.epochMs }
   }
   if (options.allowAnonymous) return { ok: true, participantId: claimed }
   return { ok: false, code: REFUSAL.unauthorized, reason: 'credential required (the token from POST /participant)' }

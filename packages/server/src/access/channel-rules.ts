@@ -116,6 +116,12 @@ export class ChannelRuleSet {
     }
     return undefined
   }
+
+  /** The channels only `participantId` may read: the `owner` patterns without `*`, named for it (e.g. its private channel). */
+  ownedBy(participantId: string | number): string[] {
+    const named = this.rules.filter((r) => r.subscribe === 'owner' && !r.channel.includes('*')).map((r) => r.channel.replace('{id}', String(participantId)))
+    return named.filter((channel) => this.match(channel)?.rule.subscribe === 'owner')
+  }
 }
 
 const KEYS = ['channel', 'subscribe', 'publish', 'experimentOnly']

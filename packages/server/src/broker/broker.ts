@@ -9,6 +9,12 @@ import type { Sender } from '../history/send-window.js'
  */
 export type BrokerListener = (data: string, id: MessageId | undefined, from?: string) => void
 
+/**
+ * Told that messages of a channel after `after`, up to `until`, will never arrive: a broker that lost
+ * touch with the others (Redis away) and whose history no longer holds all it missed.
+ */
+export type GapListener = (after: MessageId, until: MessageId) => void
+
 /** What became of a publish: stored and relayed, dropped as a re-sent duplicate, or lost (Redis away). */
 export type PublishOutcome = 'published' | 'duplicate' | 'lost'
 
@@ -20,8 +26,11 @@ export interface BrokerStatus {
   outages: number
   /** Publishes that failed while Redis was unreachable (their messages were lost). */
   lostPublishes: number
-  /** The last outage, once it ended: when, how long, and how many channels were resubscribed. */
-  lastOutage?: { startedAt: string; durationMs: number; channels: number }
+  /**
+   * The last outage, once it ended: when, how long, how many channels were resubscribed, how many
+   * messages they had missed and got from history, and on how many history no longer held all of it.
+   */
+  lastOutage?: { startedAt: string; durationMs: number; channels: number; recovered?: number; gaps?: number }
   /** History held over all channels (memory mode; in Redis mode, see `RedisBackend.historyStats()`). */
   history?: HistoryStats
   /** This process's replays for resuming sockets: running, waiting, and the most at once. */
@@ -34,8 +43,12 @@ export interface BrokerStatus {
  * which is also the order of their ids.
  */
 export interface Broker {
-  /** Listens to `channel`; resolves, once messages published from now on will arrive, with the function that stops listening. */
-  subscribe(channel: string, listener: BrokerListener): Promise<() => void>
+  /**
+   * Listens to `channel`; resolves, once messages published from now on will arrive, with the function
+   * that stops listening. After an outage, what was missed arrives from history, late but in order;
+   * what history no longer holds is reported to `onGap`.
+   */
+  subscribe(channel: string, listener: BrokerListener, onGap?: GapListener): Promise<() => void>
   /**
    * Gives `data` an id, keeps it in the channel's history and relays it. With `sender`, a message the
    * session already published is not published again ('duplicate'). `from` is the participant bound to

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
-import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus, GapListener, PublishOutcome } from './broker.js'
+import { RedisSubscriptions } from './redis-subscriptions.js'
 import { DEFAULT_HISTORY_LIMITS, MESSAGE_OVERHEAD_BYTES, beforeEpoch, laterId } from '../history/history.js'
 import type { HistoryLimits, HistoryRead, HistoryStats, StoredMessage } from '../history/history.js'
 import { ReplayGate } from '../history/replay-gate.js'
@@ -12,6 +13,8 @@ import { FORGO_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
 import { DEFAULT_SEND_WINDOW } from '../history/send-window.js'
 import type { Sender, SendWindowLimits } from '../history/send-window.js'
 import type { SharedState } from '../state/shared-state.js'
+import type { StateIdentity } from '../state/unique-ids.js'
+import { RedisState } from './redis-state.js'
 
 type RedisClient = ReturnType<typeof createClient>
 
@@ -19,8 +22,7 @@ type RedisClient = ReturnType<typeof createClient>
 // stay raw, as Dallinger's are, and each has a companion channel that announces message ids.
 const KEY_PREFIX = 'switchboard:'
 const historyKey = (channel: string) => `${KEY_PREFIX}history:${channel}`
-const ID_PREFIX = `${KEY_PREFIX}id:`
-const idChannel = (channel: string) => ID_PREFIX + channel
+const idChannel = (channel: string) => `${KEY_PREFIX}id:${channel}`
 const droppedKey = (channel: string) => `${KEY_PREFIX}dropped:${channel}`
 const EPOCH_KEY = `${KEY_PREFIX}epoch`
 // The server-wide bounds: channels by last write, bytes per channel and in all, and the newest id of a forgotten channel.
@@ -37,15 +39,9 @@ export interface RedisBackendOptions {
   sendWindow?: Partial<SendWindowLimits>
 }
 
-interface Script {
-  text: string
-  sha: string
-}
-
-const script = (text: string): Script => ({ text, sha: createHash('sha1').update(text).digest('hex') })
-const PUBLISH = script(PUBLISH_SCRIPT)
-const READ = script(READ_SCRIPT)
-const FORGO = script(FORGO_SCRIPT)
+// Each script's SHA-1, by which Redis runs a script it has loaded.
+const hashes = new Map<string, string>()
+const sha = (lua: string): string => hashes.get(lua) ?? hashes.set(lua, createHash('sha1').update(lua).digest('hex')).get(lua)!
 
 /**
  * Broker and shared state on Redis, for several server processes serving one experiment (and for
@@ -54,16 +50,14 @@ const FORGO = script(FORGO_SCRIPT)
  * reconnects and resubscribes, and the outage is logged and reported by `status()`.
  */
 export class RedisBackend implements Broker, SharedState {
-  private readonly listeners = new Map<string, Set<BrokerListener>>()
-  private readonly subscriptions = new Map<string, Promise<void>>()
-  // The id (and sending participant) announced for the next payload on each channel (see PUBLISH_SCRIPT).
-  private readonly announcedIds = new Map<string, string>()
+  private readonly pubsub: RedisSubscriptions
   private readonly historyLimits: HistoryLimits
   private readonly sendWindow: SendWindowLimits
   private readonly replay: ReplayLimits
   private readonly replays: ReplayGate
   private readonly state: BrokerStatus = { kind: 'redis', connected: true, outages: 0, lostPublishes: 0 }
   private downSince: number | undefined
+  private readonly shared: RedisState
 
   private constructor(
     private readonly publisher: RedisClient,
@@ -75,6 +69,8 @@ export class RedisBackend implements Broker, SharedState {
     this.sendWindow = { ...DEFAULT_SEND_WINDOW, ...options.sendWindow }
     this.replay = { ...DEFAULT_REPLAY_LIMITS, ...options.replay }
     this.replays = new ReplayGate(this.replay.maxInFlight)
+    this.shared = new RedisState(publisher, this.run, KEY_PREFIX, log)
+    this.pubsub = new RedisSubscriptions(subscriber, (channel, since) => this.history(channel, since), log)
     for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
       client.on('error', (error: unknown) => this.down(role, error))
       client.on('ready', () => this.up())
@@ -97,58 +93,8 @@ export class RedisBackend implements Broker, SharedState {
     return backend
   }
 
-  async subscribe(channel: string, listener: BrokerListener): Promise<() => void> {
-    let local = this.listeners.get(channel)
-    let subscribed = this.subscriptions.get(channel)
-    if (!local || !subscribed) {
-      const fresh = new Set<BrokerListener>()
-      // One SUBSCRIBE for both, so no message can fall between them; one listener for every channel.
-      subscribed = this.subscriber.subscribe([idChannel(channel), channel], this.onMessage)
-      this.listeners.set(channel, fresh)
-      this.subscriptions.set(channel, subscribed)
-      subscribed.catch(() => this.forget(channel, fresh))
-      local = fresh
-    }
-    const wrapped: BrokerListener = (data, id, from) => listener(data, id, from)
-    local.add(wrapped)
-    // Every subscriber waits for the subscription, also one that comes while it is being made.
-    try {
-      await subscribed
-    } catch (error) {
-      local.delete(wrapped)
-      throw error
-    }
-    return () => {
-      local.delete(wrapped)
-      if (local.size > 0 || !this.forget(channel, local)) return
-      // With the listener given, a SUBSCRIBE that follows before Redis answers is not swallowed.
-      this.subscriber.unsubscribe([idChannel(channel), channel], this.onMessage).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
-    }
-  }
-
-  /** Drops `channel`'s local entries if they are still `local`'s; true when they were. */
-  private forget(channel: string, local: Set<BrokerListener>): boolean {
-    if (this.listeners.get(channel) !== local) return false
-    this.listeners.delete(channel)
-    this.subscriptions.delete(channel)
-    this.announcedIds.delete(channel)
-    return true
-  }
-
-  /**
-   * Every pub/sub message of this process: an id announced on `switchboard:id:<channel>` is kept for
-   * the payload that follows it on `<channel>` (raw channel names never contain ':').
-   */
-  private readonly onMessage = (message: string, from: string): void => {
-    if (from.startsWith(ID_PREFIX)) {
-      this.announcedIds.set(from.slice(ID_PREFIX.length), message)
-      return
-    }
-    const announced = this.announcedIds.get(from)
-    this.announcedIds.delete(from)
-    // "<id>" or "<id> <participant>": an id has no space, a participant may.
-    const space = announced?.indexOf(' ') ?? -1
-    this.deliver(from, message, space < 0 ? announced : announced?.slice(0, space), space < 0 ? undefined : announced?.slice(space + 1))
+  subscribe(channel: string, listener: BrokerListener, onGap?: GapListener): Promise<() => void> {
+    return this.pubsub.subscribe(channel, listener, onGap)
   }
 
   /** The KEYS and ARGV both scripts take (see redis-scripts.ts). */
@@ -163,7 +109,7 @@ export class RedisBackend implements Broker, SharedState {
   async publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome> {
     const { keys, args } = this.scriptInput(channel, data, sender, from)
     try {
-      return (await this.run(PUBLISH, keys, args)) === null ? 'duplicate' : 'published'
+      return (await this.run(PUBLISH_SCRIPT, keys, args)) === null ? 'duplicate' : 'published'
     } catch (error) {
       this.state.lostPublishes += 1
       this.log('error', 'redis.publish_lost', { channel, error, lostPublishes: this.state.lostPublishes })
@@ -178,9 +124,9 @@ export class RedisBackend implements Broker, SharedState {
 
   private async read(channel: string, since: string): Promise<HistoryRead> {
     const { keys, args } = this.scriptInput(channel, since)
-    const reply = await this.run(READ, keys, args)
+    const reply = await this.run(READ_SCRIPT, keys, args)
     const [last, dropped, entries, epoch, cut] = reply as [string, string, Array<[string, string[]]>, string, string]
-    const messages: StoredMessage[] = entries.map(([id, fields]) => ({ id, data: fields[1] ?? '' }))
+    const messages: StoredMessage[] = entries.map(([id, fields]) => (fields[3] === undefined ? { id, data: fields[1] ?? '' } : { id, data: fields[1] ?? '', from: fields[3] }))
     // Everything before this Redis's epoch is unknown to it: dropped, as far as a reader can tell.
     // So is what the replay bounds left out (cut).
     const unknown = beforeEpoch(Number(epoch))
@@ -194,18 +140,18 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   /** Runs a script by its hash, loading it first when Redis does not have it (a new or restarted Redis). */
-  private async run(lua: Script, keys: string[], args: string[]): Promise<unknown> {
+  private readonly run = async (lua: string, keys: string[], args: string[]): Promise<unknown> => {
     try {
-      return await this.publisher.evalSha(lua.sha, { keys, arguments: args })
+      return await this.publisher.evalSha(sha(lua), { keys, arguments: args })
     } catch (error) {
       if (!String(error).includes('NOSCRIPT')) throw error
-      return this.publisher.eval(lua.text, { keys, arguments: args })
+      return this.publisher.eval(lua, { keys, arguments: args })
     }
   }
 
   async forgo(sender: Sender): Promise<void> {
     try {
-      await this.run(FORGO, [`${KEY_PREFIX}session:${sender.session}`], [String(sender.seq), String(this.sendWindow.sessionTtlMs)])
+      await this.run(FORGO_SCRIPT, [`${KEY_PREFIX}session:${sender.session}`], [String(sender.seq), String(this.sendWindow.sessionTtlMs)])
     } catch (error) {
       this.log('warn', 'redis.forgo_failed', { error })
     }
@@ -227,57 +173,60 @@ export class RedisBackend implements Broker, SharedState {
     return { ...this.state, replays: this.replays.status() }
   }
 
-  async increment(key: string): Promise<number> {
-    return this.publisher.incr(KEY_PREFIX + key)
+  begin(secret?: string): Promise<StateIdentity> {
+    return this.shared.begin(secret)
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.publisher.get(KEY_PREFIX + key)) ?? undefined
+  onReset(listener: (identity: StateIdentity) => void): void {
+    this.shared.onReset(listener)
   }
 
-  async set(key: string, value: string): Promise<void> {
-    await this.publisher.set(KEY_PREFIX + key, value)
+  uniqueId(key: string): Promise<number> {
+    return this.shared.uniqueId(key)
   }
 
-  async setIfAbsent(key: string, value: string): Promise<string> {
-    await this.publisher.set(KEY_PREFIX + key, value, { condition: 'NX' })
-    return (await this.publisher.get(KEY_PREFIX + key)) ?? value
+  increment(key: string): Promise<number> {
+    return this.shared.increment(key)
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.shared.get(key)
+  }
+
+  set(key: string, value: string): Promise<void> {
+    return this.shared.set(key, value)
+  }
+
+  setIfAbsent(key: string, value: string): Promise<string> {
+    return this.shared.setIfAbsent(key, value)
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()])
   }
 
-  private deliver(channel: string, data: string, id: MessageId | undefined, from: string | undefined): void {
-    for (const listener of [...(this.listeners.get(channel) ?? [])]) {
-      try {
-        listener(data, id, from)
-      } catch (error) {
-        this.log('error', 'broker.listener_failed', { channel, error })
-      }
-    }
-  }
-
   private down(role: string, error: unknown): void {
     if (this.downSince !== undefined) return
     this.downSince = Date.now()
-    this.announcedIds.clear()
+    this.pubsub.pause()
     this.state.connected = false
     this.state.outages += 1
-    this.log('error', 'redis.down', { role, error, note: 'messages published by other processes meanwhile are not delivered here' })
+    this.log('error', 'redis.down', { role, error, note: 'what other processes publish meanwhile reaches this one from history once Redis is back' })
   }
 
   private up(): void {
     if (this.downSince === undefined || !this.publisher.isReady || !this.subscriber.isReady) return
-    const durationMs = Date.now() - this.downSince
-    this.state.lastOutage = { startedAt: new Date(this.downSince).toISOString(), durationMs, channels: this.listeners.size }
+    const startedAt = this.downSince
+    const durationMs = Date.now() - startedAt
+    const outage = { startedAt: new Date(startedAt).toISOString(), durationMs, channels: this.pubsub.size }
+    this.state.lastOutage = outage
     this.state.connected = true
     this.downSince = undefined
-    this.log('warn', 'redis.up', {
-      durationMs,
-      resubscribedChannels: this.listeners.size,
-      lostPublishes: this.state.lostPublishes,
-      lost: `subscribers here missed whatever was published on ${this.listeners.size} channel(s) during ${durationMs} ms`,
+    // A Redis that restarted may have lost everything: then the state begins anew, and says so.
+    void this.shared.recheck()
+    void this.pubsub.catchUp().then(({ recovered, gaps }) => {
+      Object.assign(outage, { recovered, gaps })
+      this.log('warn', 'redis.up', { ...outage, recovered, gaps, lostPublishes: this.state.lostPublishes })
     })
   }
 }

@@ -165,7 +165,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
     if nowMs() <= ms then id = string.format('%.0f-%.0f', ms, seq + 1) end
   end
 end
-id = redis.call('XADD', KEYS[1], id, 'd', ARGV[2])
+-- The sending participant is kept with the message, for a reader that catches up (the experiment after a restart).
+if ARGV[14] and ARGV[14] ~= '' then id = redis.call('XADD', KEYS[1], id, 'd', ARGV[2], 'f', ARGV[14]) else id = redis.call('XADD', KEYS[1], id, 'd', ARGV[2]) end
 account(channel, #ARGV[2] + overhead)
 redis.call('ZADD', KEYS[5], nowMs(), channel)
 trim(tonumber(ARGV[3]), tonumber(ARGV[4]))

@@ -3,7 +3,12 @@ import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
 import { CONTROL_CHANNEL, asControlEvent } from '../protocol/control.js'
 import type { SharedState } from '../state/shared-state.js'
+import type { MessageId } from '@switchboard/client'
+import { laterId } from '../history/history.js'
+import type { ChannelStarts } from '../resume/channel-starts.js'
+import { subscribeSince } from '../resume/subscribe-since.js'
 import { Connected } from './connected.js'
+import { Cursors, cursorKey } from './cursors.js'
 import type { Experiment, ExperimentApi, PublishOptions } from './experiment.js'
 
 const MAX_PENDING_ECHOES = 1000
@@ -18,24 +23,60 @@ export class ExperimentHost implements ExperimentApi {
   private readonly pendingEchoes = new Map<string, string[]>()
   private readonly unsubscribes: Array<() => void> = []
   private readonly connected = new Connected()
+  private readonly cursors: Cursors
 
   constructor(
     private readonly broker: Broker,
     readonly experiment: Experiment,
     readonly state: SharedState,
     private readonly rooms: RoomMembership,
+    private readonly starts: ChannelStarts,
     readonly log: Log,
-  ) {}
+  ) {
+    this.cursors = new Cursors(state, log)
+  }
 
+  /**
+   * Subscribes the experiment to its channel and the control channel. Where it stopped before (a crash,
+   * a restart, in Redis mode), it first gets, in order, what they carried since the last message it was
+   * handed, from history; what history no longer holds goes to `missed`.
+   */
   async start(): Promise<void> {
     for (const channel of new Set([this.experiment.channel, CONTROL_CHANNEL])) {
-      this.unsubscribes.push(await this.broker.subscribe(channel, (data, _id, from) => this.receive(channel, data, from)))
+      const since = (await this.state.get(cursorKey(channel))) ?? (await this.head(channel))
+      const unsubscribe = await subscribeSince(this.broker, channel, since, {
+        gap: (after, until) => this.missed(channel, after, until),
+        message: (data, id, from) => {
+          this.receive(channel, data, from)
+          if (id !== undefined) this.cursors.advance(channel, id)
+        },
+      })
+      this.unsubscribes.push(unsubscribe)
     }
     this.experiment.start?.(this)
   }
 
+  private async head(channel: string): Promise<MessageId> {
+    const head = await this.broker.history(channel)
+    return laterId(head.last, head.dropped)
+  }
+
+  private missed(channel: string, after: MessageId, until: MessageId): void {
+    this.log('warn', 'experiment.missed', { channel, after, until })
+    try {
+      this.experiment.missed?.({ channel, after, until })
+    } catch (error) {
+      this.log('error', 'experiment.missed_failed', { channel, error })
+    }
+  }
+
   stop(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe()
+  }
+
+  /** Resolves once where the experiment stopped reading is stored (tests: a graceful stop keeps it). */
+  flushed(): Promise<void> {
+    return this.cursors.flushed()
   }
 
   participants(): string[] {
@@ -46,8 +87,16 @@ export class ExperimentHost implements ExperimentApi {
     return this.connected.channelsOf(participantId)
   }
 
-  setMembers(room: string, participantIds: ReadonlyArray<string | number>): Promise<void> {
-    return this.rooms.set(room, participantIds)
+  async setMembers(room: string, participantIds: ReadonlyArray<string | number>): Promise<void> {
+    // The room begins when it first gets members: they are replayed what was said in it from then on.
+    await this.starts.mark(room)
+    await this.rooms.set(room, participantIds)
+  }
+
+  async createRoom(participantIds: ReadonlyArray<string | number>, prefix = 'room'): Promise<string> {
+    const room = `${prefix}_${await this.state.uniqueId(`names:${prefix}`)}`
+    await this.setMembers(room, participantIds)
+    return room
   }
 
   publishToSubscribers(payload: object | string, channel: string = this.experiment.channel, options: PublishOptions = {}): void {

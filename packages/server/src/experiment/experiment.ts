@@ -40,6 +40,14 @@ export interface ExperimentApi {
    * @example await api.setMembers('room_1', ['7', '8'])
    */
   setMembers(room: string, participantIds: ReadonlyArray<string | number>): Promise<void>
+  /**
+   * A new room for `participantIds`, named `<prefix>_<id>` with an id never given out before, not even
+   * by a run of the experiment that crashed or lost its state, so no one is ever put in an old room.
+   * Resolves with its name once every process admits its members, so announce it after. Its members'
+   * resuming sockets are replayed what was said in it from its creation, however late they come.
+   * @example const room = await api.createRoom(['7', '8']) // 'room_29514880231'
+   */
+  createRoom(participantIds: ReadonlyArray<string | number>, prefix?: string): Promise<string>
   /** Participants with at least one open socket (on any process), in the order they first connected. */
   participants(): string[]
   /** The channels a participant has a socket on, e.g. to wait until its private channel is open. */
@@ -83,4 +91,10 @@ export interface Experiment {
    * disconnected, `channel` subscribed or unsubscribed) arrive with `channel: 'dallinger_control'`.
    */
   receiveMessage(message: Record<string, unknown>, context: MessageContext): void
+  /**
+   * Called when messages of `channel` after `after`, up to `until`, will never reach the experiment:
+   * it was stopped (a crash, a restart) or cut off (Redis away) for longer than history reaches back.
+   * Messages it missed that history still holds arrive through `receiveMessage`, late but in order.
+   */
+  missed?(hole: { channel: string; after: string; until: string }): void
 }

@@ -39,6 +39,8 @@ export interface HistoryStats {
 export interface StoredMessage {
   id: MessageId
   data: string
+  /** The participant bound to the socket that sent it, if one did (kept in Redis history only). */
+  from?: string
 }
 
 /** What a resuming client can be given. */

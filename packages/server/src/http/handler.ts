@@ -3,7 +3,7 @@ import type { RateVerdict } from '../access/address-rate.js'
 import type { Credentials } from '../access/credentials.js'
 import type { AllowedOrigins } from '../access/origins.js'
 import type { Log } from '../log.js'
-import type { ParticipantStore } from '../state/participants.js'
+import type { Participant, ParticipantStore } from '../state/participants.js'
 import { answerPreflight, corsVerdict, setCorsHeaders } from './cors.js'
 import { TEXT, json, send } from './respond.js'
 import { serveFile } from './static-files.js'
@@ -11,6 +11,8 @@ import { serveFile } from './static-files.js'
 export interface HttpOptions {
   participants: ParticipantStore
   credentials: Credentials
+  /** Called with each new participant; its credential is handed out once this resolves. */
+  created: (participant: Participant) => Promise<void>
   /** What GET /status reports to operators. */
   status: () => unknown
   /** The experiment's pages, served at `/`; without them `/` describes the server's endpoints. */
@@ -34,7 +36,7 @@ No pages are served here: start the server with pages (PAGES_DIR, or the pagesDi
 `
 
 /** The HTTP side: pages, client bundles, `/status`, and Dallinger-shaped participant and agent endpoints. */
-export function createHttpHandler({ participants, credentials, status, pagesDir, clientDistDir, allowedOrigins, mint, log }: HttpOptions) {
+export function createHttpHandler({ participants, credentials, created, status, pagesDir, clientDistDir, allowedOrigins, mint, log }: HttpOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://switchboard')
     const path = url.pathname
@@ -64,6 +66,7 @@ export function createHttpHandler({ participants, credentials, status, pagesDir,
           }
           const [, worker_id, hit_id, assignment_id, mode] = participantRoute.map((part) => (part === undefined ? undefined : decodeURIComponent(part)))
           const participant = await participants.create(definedOnly({ worker_id, hit_id, assignment_id, mode }))
+          await created(participant)
           log('info', 'participant.created', { participantId: participant.id })
           // The credential for this participant's sockets; Dallinger's JSON has no such field, pages that
           // do not know it ignore it.

@@ -9,6 +9,11 @@ export const REFUSAL = {
   forbidden: 4403,
   /** The server knows no such channel. */
   unknownChannel: 4404,
+  /**
+   * The credential was issued by a state this server has lost (restarted without persistence): the
+   * participant no longer exists, and its id is never given out again. The page should start anew.
+   */
+  stateLost: 4410,
   /** Too many sockets or channels for one participant. */
   tooMany: 4429,
 } as const
@@ -37,6 +42,9 @@ export const RELAY_CLOSE = {
   /** Malformed resume parameters (`sb_*`). */
   badResume: { code: 4400, reason: 'bad resume parameters' },
 } as const
+
+/** The reason that goes with {@link REFUSAL.stateLost}. */
+export const STATE_LOST_REASON = 'this participant was lost when the server restarted without its state; start again as a new participant'
 
 /** What a check decided: go on, or close the socket with `code` and `reason`. */
 export type Verdict = { ok: true } | { ok: false; code: number; reason: string }

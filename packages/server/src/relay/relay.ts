@@ -10,13 +10,14 @@ import type { Limits } from '../access/limits.js'
 import { SocketQuota } from '../access/socket-quota.js'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
-import { RELAY_CLOSE, REFUSAL } from '../protocol/close-codes.js'
+import { RELAY_CLOSE, REFUSAL, STATE_LOST_REASON } from '../protocol/close-codes.js'
 import { CONTROL_CHANNEL, channelEvent, connectedEvent, disconnectedEvent } from '../protocol/control.js'
-import type { SocketClient } from '../protocol/control.js'
 import { extensionFrame, readClientFrame } from '../resume/extension-frames.js'
 import { resumeRequest } from '../resume/resume-request.js'
-import type { ResumeRequest } from '../resume/resume-request.js'
+import type { ChannelStarts } from '../resume/channel-starts.js'
 import { subscribeResuming } from '../resume/subscribe-resuming.js'
+import { newConnection } from './connection.js'
+import type { Connection } from './connection.js'
 import { Throttle } from './throttle.js'
 
 export interface RelayOptions {
@@ -25,26 +26,10 @@ export interface RelayOptions {
   admission: AdmissionOptions
   log: Log
   limits?: Partial<Limits>
+  /** Where rooms and private channels began: a resuming socket's first subscription replays them from there. */
+  starts?: ChannelStarts
   /** Interval of protocol pings; a socket that misses one pong is closed with 1008. @default 25000 */
   pingIntervalMs?: number
-}
-
-interface Connection {
-  ws: WebSocket
-  channel: string | null
-  client: SocketClient
-  /** The participant this socket speaks for, once admitted. */
-  participant: string | null
-  admitted: boolean
-  /** Set when the socket asked for the resume extension (`?sb=1`). */
-  resume: ResumeRequest | undefined
-  /** The number of the next frame from an acknowledging client. */
-  nextSeq: number
-  alive: boolean
-  throttle: Throttle
-  /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
-  work: Promise<void>
-  unsubscribe: () => void
 }
 
 /**
@@ -70,6 +55,9 @@ export class ChatRelay {
     this.pingTimer.unref()
   }
 
+  /** Gaps plain sockets suffered: times a broker outage lost messages of a plain socket's channel that history no longer held. */
+  plainGaps = 0
+
   /** Number of open sockets. */
   get size(): number {
     return this.connections.size
@@ -83,6 +71,16 @@ export class ChatRelay {
   /** Closes every socket with `code` (shutdown, restart). */
   closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void {
     for (const { ws } of this.connections) ws.close(code, reason)
+  }
+
+  /**
+   * Closes, with 4410, every socket let in by a credential of a state other than `epochMs`'s: the state
+   * was lost (Redis restarted empty), and their participants with it.
+   */
+  closeLost(epochMs: number): void {
+    for (const connection of this.connections) {
+      if (connection.epochMs !== undefined && connection.epochMs !== epochMs) this.refuse(connection, { code: REFUSAL.stateLost, reason: STATE_LOST_REASON }, 'socket.state_lost')
+    }
   }
 
   /** Cuts every socket without a close handshake, as a network failure would (the clients see 1006). */
@@ -106,23 +104,8 @@ export class ChatRelay {
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const query = new URL(request.url ?? '/', 'http://relay').searchParams
     const resume = resumeRequest(query)
-    const connection = {
-      ws,
-      channel: query.get('channel'),
-      client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
-      participant: null,
-      admitted: false,
-      resume: typeof resume === 'object' ? resume : undefined,
-      nextSeq: typeof resume === 'object' ? resume.firstSeq : 0,
-      alive: true,
-      work: Promise.resolve(),
-      unsubscribe: () => {},
-    } as Connection
-    connection.throttle = new Throttle(
-      ws,
-      this.limits,
-      (frame) => this.handle(connection, frame),
-      () => this.refuse(connection, RELAY_CLOSE.rateLimited, 'frame.rate_limited'),
+    const connection = newConnection(ws, query, typeof resume === 'object' ? resume : undefined, (self) =>
+      new Throttle(ws, this.limits, (frame) => this.handle(self, frame), () => this.refuse(self, RELAY_CLOSE.rateLimited, 'frame.rate_limited')),
     )
     this.connections.add(connection)
     ws.on('pong', () => {
@@ -141,20 +124,26 @@ export class ChatRelay {
     const admission = admit(request, query, this.options.admission)
     if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
     const participant = admission.participantId
+    connection.epochMs = admission.epochMs
     const subscription = await this.options.access.subscribe(participant, channel)
     if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
     const { broker } = this.options
     const unsubscribe = await this.subscribe(connection)
     const crowded = this.quota.exceededBy(participant, channel)
-    if (crowded || connection.ws.readyState !== WebSocket.OPEN) {
+    if (crowded) {
       unsubscribe()
-      if (crowded) this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
+      return this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
+    }
+    connection.participant = participant
+    if (connection.ws.readyState !== WebSocket.OPEN) {
+      // Gone already (a page that sends and closes at once): what it sent is published all the same.
+      unsubscribe()
+      connection.admission = 'cleared'
       return
     }
     // From here on the socket counts: its close publishes unsubscribed/disconnected.
     connection.unsubscribe = unsubscribe
-    connection.participant = participant
-    connection.admitted = true
+    connection.admission = 'counted'
     const budget = this.quota.enter(participant, channel)
     if (budget) connection.throttle.share(budget)
     void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
@@ -166,10 +155,15 @@ export class ChatRelay {
   private async subscribe(connection: Connection): Promise<() => void> {
     const { channel, resume } = connection
     const send = (frame: string) => this.deliver(connection, frame)
-    if (resume && channel !== null) return subscribeResuming(this.options.broker, channel, resume, send, this.limits.maxFrameBytes)
+    if (resume && channel !== null) {
+      // A first subscription to a room or a private channel starts where the channel did, not now.
+      const since = resume.since ?? (await this.options.starts?.get(channel))
+      return subscribeResuming(this.options.broker, channel, { ...resume, since }, send, this.limits.maxFrameBytes)
+    }
     if (resume) send(extensionFrame.hello('0-0', this.limits.maxFrameBytes))
     if (channel === null) return () => {}
-    return this.options.broker.subscribe(channel, (data) => send(`${channel}:${data}`))
+    // A plain socket cannot be told of a gap: it is counted, for GET /status.
+    return this.options.broker.subscribe(channel, (data) => send(`${channel}:${data}`), () => (this.plainGaps += 1))
   }
 
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -185,6 +179,8 @@ export class ChatRelay {
     if (colon === 0 && connection.resume) return this.extension(connection, text.slice(1))
     // Numbered as they arrive: the client numbers them in the order it sends them.
     const seq = connection.resume ? connection.nextSeq++ : 0
+    // Past 2^53 − 1, numbers stop being exact and two frames would share one.
+    if (seq > Number.MAX_SAFE_INTEGER) return this.refuse(connection, { code: RELAY_CLOSE.badResume.code, reason: 'frame numbers past 2^53 - 1' }, 'frame.seq_overflow')
     // A UTF-16 unit is at most 3 UTF-8 bytes: most frames need no count.
     if (text.length * 3 > this.limits.maxFrameBytes && Buffer.byteLength(text) > this.limits.maxFrameBytes) {
       const tooBig = { code: RELAY_CLOSE.tooBig.code, reason: `frame over ${this.limits.maxFrameBytes} bytes` }
@@ -196,11 +192,12 @@ export class ChatRelay {
   /** Heartbeats are answered at once, with the server's clock; what the extension does not know is ignored. */
   private extension(connection: Connection, payload: string): void {
     const frame = readClientFrame(payload)
-    if (frame?.type === 'ping' && connection.admitted) this.deliver(connection, extensionFrame.pong(frame.id))
+    if (frame?.type === 'ping' && connection.admission === 'counted') this.deliver(connection, extensionFrame.pong(frame.id))
   }
 
   private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
-    if (!connection.admitted || connection.ws.readyState !== WebSocket.OPEN) return
+    // A frame that arrived is published even when its socket has closed since: only the rules refuse one.
+    if (connection.admission === 'pending') return
     const verdict = await this.options.access.publish(connection.participant, channel, payload)
     if (!verdict.ok) return this.reject(connection, seq, verdict, 'publish.refused', { to: channel })
     const { resume } = connection
@@ -252,8 +249,8 @@ export class ChatRelay {
 
   private release(connection: Connection, code: number, reason: string): void {
     this.connections.delete(connection)
-    connection.throttle.stop()
-    if (!connection.admitted) return
+    // Its throttle is not stopped: frames it sent before closing still go out, at its rate.
+    if (connection.admission !== 'counted') return
     connection.unsubscribe()
     this.quota.leave(connection.participant, connection.channel)
     const { broker } = this.options

@@ -47,6 +47,7 @@ export class Throttle {
     this.schedule()
   }
 
+  /** Drops the frames still waiting: they came over the limit. */
   stop(): void {
     clearTimeout(this.timer)
     this.waiting.length = 0

@@ -23,9 +23,9 @@ export interface AgentNode {
 export class ParticipantStore {
   constructor(private readonly state: SharedState) {}
 
-  /** A new participant on every call, so each tab is its own participant. */
+  /** A new participant on every call, so each tab is its own participant; its id is never given out again, not even after a restart that lost the state. */
   async create(ids: Partial<Pick<Participant, 'worker_id' | 'hit_id' | 'assignment_id' | 'mode'>> = {}): Promise<Participant> {
-    const id = await this.state.increment('participant_ids')
+    const id = await this.state.uniqueId('participant_ids')
     const participant: Participant = {
       id,
       worker_id: ids.worker_id ?? `worker_${id}`,
@@ -48,7 +48,7 @@ export class ParticipantStore {
   async createNode(participantId: number): Promise<AgentNode | undefined> {
     if (!(await this.get(participantId))) return undefined
     const candidate: AgentNode = {
-      id: await this.state.increment('node_ids'),
+      id: await this.state.uniqueId('node_ids'),
       participant_id: participantId,
       network_id: 1,
       type: 'Agent',

@@ -1,9 +1,28 @@
+import { nextUniqueId } from './unique-ids.js'
+import type { StateIdentity } from './unique-ids.js'
+
 /**
  * The little state every server process must agree on: participant ids, participants and their
  * agents, room membership, the credential secret. In memory for one process; in Redis for several.
  */
 export interface SharedState {
-  /** Atomically increments `key` and returns the new value (1 first). */
+  /**
+   * The state's identity: when it began, and its credential secret, which is `secret` if the state has
+   * none yet (omit it to keep no secret in the state). The same answer in every process until the state
+   * is lost; a state that was lost and begun again (a Redis restarted empty) has a new epoch.
+   */
+  begin(secret?: string): Promise<StateIdentity>
+  /**
+   * Calls `listener` when this process finds the state was lost and began again (a Redis that
+   * restarted empty), with the new identity. A memory state is never lost while its process runs.
+   */
+  onReset(listener: (identity: StateIdentity) => void): void
+  /**
+   * An integer never given out before under `key`, by this state or by any earlier one that was lost
+   * (see unique-ids.ts): for participants, agents, rooms, anything an experiment names.
+   */
+  uniqueId(key: string): Promise<number>
+  /** Atomically increments `key` and returns the new value (1 first). Counts again from 1 in a state begun anew. */
   increment(key: string): Promise<number>
   get(key: string): Promise<string | undefined>
   set(key: string, value: string): Promise<void>
@@ -11,8 +30,32 @@ export interface SharedState {
   setIfAbsent(key: string, value: string): Promise<string>
 }
 
+/** One process's state, which begins when the process does: nothing of it survives a restart. */
 export class MemoryState implements SharedState {
   private readonly values = new Map<string, string>()
+  private readonly lastIds = new Map<string, number>()
+  private readonly epochMs: number
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.epochMs = now()
+  }
+
+  async begin(secret?: string): Promise<StateIdentity> {
+    return { epochMs: this.epochMs, secret: secret === undefined ? undefined : await this.setIfAbsent('secret', secret) }
+  }
+
+  onReset(): void {}
+
+  async uniqueId(key: string): Promise<number> {
+    for (;;) {
+      const next = nextUniqueId(this.lastIds.get(key), this.epochMs, this.now())
+      if ('id' in next) {
+        this.lastIds.set(key, next.id)
+        return next.id
+      }
+      await new Promise((resolve) => setTimeout(resolve, next.waitMs))
+    }
+  }
 
   async increment(key: string): Promise<number> {
     const next = Number(this.values.get(key) ?? 0) + 1

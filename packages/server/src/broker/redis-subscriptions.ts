@@ -1,0 +1,189 @@
+import type { MessageId } from '@switchboard/client'
+import type { createClient } from 'redis'
+import { hasGap, laterId } from '../history/history.js'
+import type { HistoryRead } from '../history/history.js'
+import type { Log } from '../log.js'
+import type { BrokerListener, GapListener } from './broker.js'
+
+type RedisClient = ReturnType<typeof createClient>
+type Delivery = [data: string, id: MessageId | undefined, from: string | undefined]
+interface Subscriber {
+  message: BrokerListener
+  gap: GapListener | undefined
+}
+
+const ID_PREFIX = 'switchboard:id:'
+const idChannel = (channel: string) => ID_PREFIX + channel
+
+/** What a catch-up after an outage did: messages re-delivered from history, and channels it could not fully cover. */
+export interface CatchUp {
+  recovered: number
+  gaps: number
+}
+
+/**
+ * A process's pub/sub subscriptions on Redis: one SUBSCRIBE per channel however many local listeners
+ * it has, ids matched to payloads, and the catch-up after an outage. While Redis is away, pub/sub
+ * loses whatever other processes publish; once it is back, each channel is read from history after
+ * the newest id this process delivered on it, those messages are delivered in order, then what came
+ * in live meanwhile (held until then), each once. What history no longer holds reaches the listeners
+ * as a gap.
+ */
+export class RedisSubscriptions {
+  private readonly channels = new Map<string, Set<Subscriber>>()
+  private readonly subscriptions = new Map<string, Promise<void>>()
+  // The id (and sending participant) announced for the next payload on each channel (see PUBLISH_SCRIPT).
+  private readonly announcedIds = new Map<string, string>()
+  // The newest id delivered on each channel, where its catch-up starts.
+  private readonly newest = new Map<string, MessageId>()
+  // Defined from an outage until its catch-up is done: what arrived meanwhile, per channel.
+  private held: Map<string, Delivery[]> | undefined
+
+  constructor(
+    private readonly subscriber: RedisClient,
+    private readonly read: (channel: string, since?: MessageId) => Promise<HistoryRead>,
+    private readonly log: Log,
+  ) {}
+
+  /** Channels with local listeners. */
+  get size(): number {
+    return this.channels.size
+  }
+
+  async subscribe(channel: string, listener: BrokerListener, onGap?: GapListener): Promise<() => void> {
+    let local = this.channels.get(channel)
+    let subscribed = this.subscriptions.get(channel)
+    if (!local || !subscribed) {
+      const fresh = new Set<Subscriber>()
+      // One SUBSCRIBE for both, so no message can fall between them; one listener for every channel.
+      subscribed = this.subscriber.subscribe([idChannel(channel), channel], this.onMessage)
+      this.channels.set(channel, fresh)
+      this.subscriptions.set(channel, subscribed)
+      subscribed.then(
+        () => this.seed(channel),
+        () => this.forget(channel, fresh),
+      )
+      local = fresh
+    }
+    const subscriber: Subscriber = { message: (data, id, from) => listener(data, id, from), gap: onGap }
+    local.add(subscriber)
+    // Every subscriber waits for the subscription, also one that comes while it is being made.
+    try {
+      await subscribed
+    } catch (error) {
+      local.delete(subscriber)
+      throw error
+    }
+    return () => {
+      local.delete(subscriber)
+      if (local.size > 0 || !this.forget(channel, local)) return
+      // With the listener given, a SUBSCRIBE that follows before Redis answers is not swallowed.
+      this.subscriber.unsubscribe([idChannel(channel), channel], this.onMessage).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
+    }
+  }
+
+  /** Redis went away: ids announced before are void, and what arrives from now on waits for the catch-up. */
+  pause(): void {
+    this.announcedIds.clear()
+    this.held ??= new Map()
+  }
+
+  /** Redis is back (and resubscribed): every channel gets what it missed, then what was held. Never rejects. */
+  async catchUp(): Promise<CatchUp> {
+    const done: CatchUp = { recovered: 0, gaps: 0 }
+    if (!this.held) return done
+    const replayed = new Set<MessageId>()
+    await Promise.all(
+      [...this.channels.keys()].map(async (channel) => {
+        const since = this.newest.get(channel)
+        if (since === undefined) return
+        const read = await this.read(channel, since).catch((error: unknown) => {
+          this.log('error', 'redis.catch_up_failed', { channel, error })
+          return undefined
+        })
+        // Unread, what it missed is unknown: its listeners hear of a gap all the same.
+        if (!read) return this.gap(channel, since, since)
+        if (hasGap(read, since)) {
+          done.gaps += 1
+          this.gap(channel, since, read.dropped)
+        }
+        for (const { id, data, from } of read.messages) {
+          replayed.add(id)
+          done.recovered += 1
+          this.deliver(channel, [data, id, from])
+        }
+      }),
+    )
+    const held = this.held
+    this.held = undefined
+    for (const [channel, deliveries] of held) {
+      for (const delivery of deliveries) if (delivery[1] === undefined || !replayed.has(delivery[1])) this.deliver(channel, delivery)
+    }
+    return done
+  }
+
+  /** Drops `channel`'s local entries if they are still `local`'s; true when they were. */
+  private forget(channel: string, local: Set<Subscriber>): boolean {
+    if (this.channels.get(channel) !== local) return false
+    this.channels.delete(channel)
+    this.subscriptions.delete(channel)
+    this.announcedIds.delete(channel)
+    this.newest.delete(channel)
+    return true
+  }
+
+  /** A new subscription's catch-up point: the channel's newest id once it is subscribed. */
+  private seed(channel: string): void {
+    this.read(channel).then(
+      (head) => {
+        if (!this.channels.has(channel)) return
+        const known = this.newest.get(channel)
+        const start = laterId(head.last, head.dropped)
+        this.newest.set(channel, known === undefined ? start : laterId(known, start))
+      },
+      (error: unknown) => this.log('warn', 'redis.head_failed', { channel, error }),
+    )
+  }
+
+  /**
+   * Every pub/sub message of this process: an id announced on `switchboard:id:<channel>` is kept for
+   * the payload that follows it on `<channel>` (raw channel names never contain ':').
+   */
+  private readonly onMessage = (message: string, from: string): void => {
+    if (from.startsWith(ID_PREFIX)) {
+      this.announcedIds.set(from.slice(ID_PREFIX.length), message)
+      return
+    }
+    const announced = this.announcedIds.get(from)
+    this.announcedIds.delete(from)
+    // "<id>" or "<id> <participant>": an id has no space, a participant may.
+    const space = announced?.indexOf(' ') ?? -1
+    const delivery: Delivery = [message, space < 0 ? announced : announced?.slice(0, space), space < 0 ? undefined : announced?.slice(space + 1)]
+    const held = this.held
+    if (!held) return this.deliver(from, delivery)
+    const waiting = held.get(from)
+    if (waiting) waiting.push(delivery)
+    else held.set(from, [delivery])
+  }
+
+  private deliver(channel: string, [data, id, from]: Delivery): void {
+    const subscribers = this.channels.get(channel)
+    if (!subscribers) return
+    if (id !== undefined) {
+      const known = this.newest.get(channel)
+      this.newest.set(channel, known === undefined ? id : laterId(known, id))
+    }
+    for (const subscriber of [...subscribers]) {
+      try {
+        subscriber.message(data, id, from)
+      } catch (error) {
+        this.log('error', 'broker.listener_failed', { channel, error })
+      }
+    }
+  }
+
+  private gap(channel: string, after: MessageId, until: MessageId): void {
+    this.log('warn', 'redis.gap', { channel, after, until, note: 'history no longer holds what this process missed during the outage' })
+    for (const subscriber of [...(this.channels.get(channel) ?? [])]) subscriber.gap?.(after, until)
+  }
+}

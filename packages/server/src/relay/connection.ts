@@ -1,0 +1,49 @@
+import type { WebSocket } from 'ws'
+import type { SocketClient } from '../protocol/control.js'
+import type { ResumeRequest } from '../resume/resume-request.js'
+import type { Throttle } from './throttle.js'
+
+/** One `/chat` socket, as the relay keeps it. */
+export interface Connection {
+  ws: WebSocket
+  channel: string | null
+  client: SocketClient
+  /** The participant this socket speaks for, once admitted. */
+  participant: string | null
+  /** The epoch of the state whose credential let it in; undefined for an anonymous socket. */
+  epochMs: number | undefined
+  /**
+   * `pending` while being let in, and for good once refused; `cleared` when let in but closed before
+   * it could subscribe (the frames it sent are still published); `counted` when subscribed: it
+   * receives, and its close is announced.
+   */
+  admission: 'pending' | 'cleared' | 'counted'
+  /** Set when the socket asked for the resume extension (`?sb=1`). */
+  resume: ResumeRequest | undefined
+  /** The number of the next frame from an acknowledging client. */
+  nextSeq: number
+  alive: boolean
+  throttle: Throttle
+  /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
+  work: Promise<void>
+  unsubscribe: () => void
+}
+
+/** A socket just opened: not let in yet, nothing subscribed, its frames paced by the throttle `pace` makes for it. */
+export function newConnection(ws: WebSocket, query: URLSearchParams, resume: ResumeRequest | undefined, pace: (connection: Connection) => Throttle): Connection {
+  const connection: Omit<Connection, 'throttle'> & { throttle?: Throttle } = {
+    ws,
+    channel: query.get('channel'),
+    client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
+    participant: null,
+    epochMs: undefined,
+    admission: 'pending',
+    resume,
+    nextSeq: resume ? resume.firstSeq : 0,
+    alive: true,
+    work: Promise.resolve(),
+    unsubscribe: () => {},
+  }
+  connection.throttle = pace(connection as Connection)
+  return connection as Connection
+}
