@@ -18,5 +18,8 @@ pnpm --filter @switchboard/client run size
 log "unit and integration tests"
 pnpm --filter './packages/*' --filter './examples/*' --reporter=append-only run test
 
+log "fault suite (real server processes and redis-server: kill -9, SIGTERM, restarts, partitions)"
+pnpm --filter @switchboard/faults run test
+
 log "end-to-end tests (Playwright, Chromium)"
 pnpm --filter @switchboard/e2e run test

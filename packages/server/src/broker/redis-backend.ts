@@ -83,7 +83,7 @@ export class RedisBackend implements Broker, SharedState {
       url,
       // Publishes fail at once while Redis is away instead of piling up in memory; each one is counted.
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+      socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
     }
     const publisher = createClient(options)
     const subscriber = createClient(options)
