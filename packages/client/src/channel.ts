@@ -74,6 +74,15 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   }
 
   /**
+   * Asks the server for its clock now (resume extension). Resolves with the server's time in its
+   * answer, or undefined when the channel is not open on a Switchboard server or no answer came within
+   * `heartbeatTimeoutMs`. Time the call yourself for the round trip; `createServerClock` does it all.
+   */
+  ping(): Promise<number | undefined> {
+    return this.#transport.ping()
+  }
+
+  /**
    * Calls `handler` for each message whose `type` is `type` and that passes `filter`. With schemas,
    * `type` must be one of theirs and the message is validated (and typed) before the handler sees it.
    * @example

@@ -10,10 +10,18 @@ export interface MessageMeta {
   channel: string
   /** The frame exactly as received, `channel:payload`. */
   raw: string
-  /** `Date.now()` when it arrived. */
+  /**
+   * When it arrived here, in ms since the epoch, in high resolution (`performance.timeOrigin +
+   * performance.now()` where there is such a clock, else `Date.now()`): measure reaction times from it.
+   */
   receivedAt: number
   /** Its id on the channel, from a server with the resume extension. */
   id: MessageId | undefined
+  /**
+   * When the server relayed it, by the server's clock (ms since the epoch), from its id; undefined
+   * without the resume extension (a stock Dallinger server). Compare it with `createServerClock`'s `now()`.
+   */
+  serverTime?: number
 }
 
 export type MessageHandler<M = Payload> = (message: M, meta: MessageMeta) => void

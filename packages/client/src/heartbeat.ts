@@ -29,6 +29,8 @@ export class Heartbeat {
   #waiting = false
   readonly #intervalMs: number
   readonly #timeoutMs: number
+  // Pings asked for by the page (`channel.ping()`), by id, until their pong or their deadline.
+  readonly #asked = new Map<number, (serverTime: number | undefined) => void>()
 
   constructor(intervalMs: number, timeoutMs: number) {
     this.#intervalMs = intervalMs
@@ -44,6 +46,22 @@ export class Heartbeat {
   /** The pong for ping `id` arrived at `now`, stamped with the server's `serverTime`. */
   _pong(id: number, serverTime: number, now: number): void {
     if (id === this.#id) this._last = { rttMs: now - this.#pingedAt, serverTime, receivedAt: now }
+    this.#asked.get(id)?.(serverTime)
+  }
+
+  /** Pings now with `write`; resolves with the server's clock from its pong, or undefined after `timeoutMs` without one. */
+  _ask(write: (frame: string) => void, timeoutMs = this.#timeoutMs): Promise<number | undefined> {
+    const id = ++this.#id
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => answer(undefined), timeoutMs)
+      const answer = (serverTime: number | undefined): void => {
+        clearTimeout(timer)
+        this.#asked.delete(id)
+        resolve(serverTime)
+      }
+      this.#asked.set(id, answer)
+      write(`:{"type":"ping","id":${id}}`)
+    })
   }
 
   /**

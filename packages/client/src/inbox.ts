@@ -8,6 +8,7 @@ import { parseBody } from './frame.js'
 import type { Payload } from './frame.js'
 import { listen, listenerFailed } from './handlers.js'
 import type { MessageHandler, MessageMeta, Unsubscribe } from './handlers.js'
+import { preciseNow } from './precise-time.js'
 import type { Identity } from './identity.js'
 import { InOrder } from './in-order.js'
 import type { Logger } from './logger.js'
@@ -92,7 +93,8 @@ export class Inbox {
       return
     }
     const { payload } = body
-    const meta: MessageMeta = { channel: this.#name, raw: data, receivedAt: Date.now(), id }
+    const meta: MessageMeta = { channel: this.#name, raw: data, receivedAt: preciseNow(), id }
+    if (id !== undefined) meta.serverTime = +id.slice(0, id.indexOf('-'))
     const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
     if (!schema) {
       if (this.#order._waiting) this.#order._run(() => this.#dispatch(payload, meta, !this.#hasSchemas))

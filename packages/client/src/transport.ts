@@ -82,6 +82,12 @@ export class Transport implements SocketListener, PageListener {
     return this.#heartbeat._last
   }
 
+  /** A ping now, on an open socket that speaks the extension: the server's clock from its pong, else undefined. */
+  ping(): Promise<number | undefined> {
+    if (this.#phase._name !== 'open' || !this.#resume._on) return Promise.resolve(undefined)
+    return this.#heartbeat._ask(this.#write)
+  }
+
   /**
    * Sends now when open, else queues; frames go out in the order of `send()` calls, and never before
    * the open handlers ran. With the resume extension, each is held until acknowledged.

@@ -1,0 +1,175 @@
+import type { Unsubscribe } from './handlers.js'
+
+/** One exchange with the server: the local clock when it was asked and answered, and the server's clock in its answer. */
+export interface ClockSample {
+  sentAt: number
+  receivedAt: number
+  serverTime: number
+}
+
+/** What the clock believes: the server's clock minus the local one, give or take `uncertaintyMs`. */
+export interface ClockEstimate {
+  offsetMs: number
+  uncertaintyMs: number
+  /** The round trip of the sample the estimate comes from. */
+  rttMs: number
+}
+
+/**
+ * The estimate from the last samples (an NTP-style clock filter): the one with the shortest round trip
+ * is the one least disturbed by queueing, and its answer was given somewhere within that round trip,
+ * so the offset is taken at its middle, give or take half the round trip. A sample that contradicts the
+ * estimate by more than both uncertainties together means a clock was set: the older samples go.
+ */
+export class ClockFilter {
+  #samples: ClockSample[] = []
+  #estimate: ClockEstimate | undefined
+
+  constructor(readonly size = 8) {}
+
+  get estimate(): ClockEstimate | undefined {
+    return this.#estimate
+  }
+
+  /** Takes a sample; true when the estimate changed. */
+  add(sample: ClockSample): boolean {
+    const candidate = estimateOf(sample)
+    const current = this.#estimate
+    if (current && Math.abs(candidate.offsetMs - current.offsetMs) > candidate.uncertaintyMs + current.uncertaintyMs) this.#samples = []
+    this.#samples.push(sample)
+    if (this.#samples.length > this.size) this.#samples.shift()
+    const best = this.#samples.map(estimateOf).reduce((a, b) => (b.rttMs < a.rttMs ? b : a))
+    const changed = !current || best.offsetMs !== current.offsetMs || best.uncertaintyMs !== current.uncertaintyMs
+    this.#estimate = best
+    return changed
+  }
+}
+
+function estimateOf({ sentAt, receivedAt, serverTime }: ClockSample): ClockEstimate {
+  const rttMs = Math.max(0, receivedAt - sentAt)
+  return { offsetMs: serverTime - (sentAt + receivedAt) / 2, uncertaintyMs: rttMs / 2, rttMs }
+}
+
+export interface ServerClockOptions {
+  /** Asks the server for its clock: its time, or undefined when it cannot answer now. */
+  ask: () => Promise<number | undefined>
+  /** The local clock, monotonic (performance-based). */
+  now: () => number
+  /** Samples taken quickly at first (and after a reset), before settling to `intervalMs`. @default 5 */
+  burst?: number
+  /** @default 10000 */
+  intervalMs?: number
+}
+
+/**
+ * Keeps an estimate of the server's clock by asking it now and then, and runs callbacks at server
+ * times. It lives as long as the page, not a socket: its estimate and its timers outlast reconnects.
+ */
+export class ServerClock {
+  readonly #filter = new ClockFilter()
+  readonly #listeners = new Set<(estimate: ClockEstimate) => void>()
+  readonly #options: Required<ServerClockOptions>
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #asked = 0
+  #closed = false
+
+  constructor(options: ServerClockOptions) {
+    this.#options = { burst: 5, intervalMs: 10_000, ...options }
+    this.#schedule(0)
+  }
+
+  get estimate(): ClockEstimate | undefined {
+    return this.#filter.estimate
+  }
+
+  /** The server's clock minus this page's (its monotonic clock); undefined before the first answer. */
+  get offsetMs(): number | undefined {
+    return this.#filter.estimate?.offsetMs
+  }
+
+  /** How far off `now()` may be, at most, by the best sample: half its round trip. */
+  get uncertaintyMs(): number | undefined {
+    return this.#filter.estimate?.uncertaintyMs
+  }
+
+  /** The round trip of the best recent sample, in ms. */
+  get rttMs(): number | undefined {
+    return this.#filter.estimate?.rttMs
+  }
+
+  /** Resolves once the server's clock reaches `serverTime`. */
+  until(serverTime: number): Promise<void> {
+    return new Promise((resolve) => this.at(serverTime, resolve))
+  }
+
+  /** The server's time now, by the estimate; undefined before the first answer. */
+  now(): number | undefined {
+    const estimate = this.#filter.estimate
+    return estimate && this.#options.now() + estimate.offsetMs
+  }
+
+  onChange(listener: (estimate: ClockEstimate) => void): Unsubscribe {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Runs `callback` once the server's clock reaches `serverTime` (at once if it has); re-aimed whenever the estimate changes. */
+  at(serverTime: number, callback: () => void): Unsubscribe {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const aim = (): void => {
+      clearTimeout(timer)
+      const now = this.now()
+      if (now === undefined) return
+      if (now >= serverTime) return finish()
+      timer = setTimeout(aim, serverTime - now)
+    }
+    const finish = (): void => {
+      off()
+      try {
+        callback()
+      } catch {
+        // A page's callback that throws must not stop the clock.
+      }
+    }
+    const stop = this.onChange(aim)
+    const off = (): void => {
+      clearTimeout(timer)
+      stop()
+    }
+    aim()
+    return off
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+    this.#listeners.clear()
+  }
+
+  #schedule(delayMs: number): void {
+    if (!this.#closed) this.#timer = setTimeout(() => void this.#sample(), delayMs)
+  }
+
+  async #sample(): Promise<void> {
+    const { ask, now, burst, intervalMs } = this.#options
+    const sentAt = now()
+    const serverTime = await ask().catch(() => undefined)
+    const receivedAt = now()
+    if (this.#closed) return
+    if (serverTime !== undefined) {
+      this.#asked += 1
+      if (this.#filter.add({ sentAt, receivedAt, serverTime })) {
+        const estimate = this.#filter.estimate
+        for (const listener of [...this.#listeners]) {
+          try {
+            if (estimate) listener(estimate)
+          } catch {
+            // A page's listener that throws must not stop the clock.
+          }
+        }
+      }
+    }
+    // A few quick samples at first, for a good estimate soon; then one now and then, for drift.
+    this.#schedule(serverTime === undefined ? Math.min(1000, intervalMs) : this.#asked < burst ? 100 : intervalMs)
+  }
+}
