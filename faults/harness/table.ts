@@ -37,7 +37,7 @@ export function row(scenario: string, t: Tally, tookMs: number): string {
     t.duplicated,
     t.outOfOrder,
     `${r.acknowledged}/${r.sent}/${r.failed}/${r.unsettled}`,
-    `${t.maxDelayMs}ms`,
+    `${Math.round(t.maxDelayMs)}ms`,
     `${(tookMs / 1000).toFixed(1)}s`,
   ]
   return cells.map((cell, i) => String(cell).padEnd(COLUMNS[i]?.[1] ?? 0)).join(' ')
