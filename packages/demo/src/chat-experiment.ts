@@ -71,9 +71,10 @@ export class ChatExperiment implements Experiment {
     // Pair only once both of the participant's channels are subscribed, so no announcement is missed.
     if (id === this.waiting || !channels.includes(BROADCAST_CHANNEL) || !channels.includes(privateChannel(id))) return
     const room = this.rooms.get(id)
-    if (room === undefined) return this.pair(id)
-    // Back after a reload or a drop: tell it its room and partner again, on its private channel.
     const partner = this.partners.get(id)
+    // Not paired yet; or paired, its room still being made (it will be told then).
+    if (room === undefined) return partner === undefined ? this.pair(id) : undefined
+    // Back after a reload or a drop: tell it its room and partner again, on its private channel.
     if (partner !== undefined) this.sendPrivate(id, { type: 'assignment', room, partner, recipient: id })
   }
 
@@ -101,18 +102,29 @@ export class ChatExperiment implements Experiment {
     }
     this.waiting = undefined
     const members = [partner, id]
+    // Paired at once, so that nothing pairs either again while the room is being made.
+    this.partners.set(partner, id)
+    this.partners.set(id, partner)
     // A room name never used before, not even by a run of this experiment that crashed; its membership
     // is recorded before the announcement, so the members' sockets are let in at once.
-    void this.api?.createRoom(members).then((room) => {
-      this.rooms.set(partner, room)
-      this.rooms.set(id, room)
-      this.partners.set(partner, id)
-      this.partners.set(id, partner)
-      this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: members } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
-      for (const [who, other] of [[partner, id], [id, partner]] as const) {
-        this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
-      }
-    }, (error: unknown) => this.api?.log('error', 'experiment.create_room_failed', { members, error }))
+    void this.api?.createRoom(members).then(
+      (room) => {
+        this.rooms.set(partner, room)
+        this.rooms.set(id, room)
+        this.publish({ type: 'create_chatroom', chatroom: room, participant_ids: members } satisfies CreateChatroomMessage, BROADCAST_CHANNEL)
+        for (const [who, other] of [[partner, id], [id, partner]] as const) {
+          this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
+        }
+      },
+      (error: unknown) => {
+        // Not paired after all (the shared state is away): both wait again, and are paired in a second.
+        this.api?.log('error', 'experiment.create_room_failed', { members, error })
+        this.partners.delete(partner)
+        this.partners.delete(id)
+        this.waiting = partner
+        setTimeout(() => this.pair(id), 1000).unref?.()
+      },
+    )
   }
 
   private relayWhisper(message: Record<string, unknown>, context: MessageContext): void {

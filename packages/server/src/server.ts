@@ -127,6 +127,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     access: new ChannelAccess(channelRules, rooms),
     admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
     starts,
+    refreshState: () => state.refresh(),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
   })
@@ -217,9 +218,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     close: () =>
       (closing ??= (async () => {
         await relay.close()
-        // Where the experiment stopped reading is stored before it goes: a restart goes on from there.
-        await host?.flushed()
         host?.stop()
+        // Where the experiment stopped reading is stored before it goes, so a restart goes on from there
+        // (a second at most: a Redis that does not answer must not hold up the shutdown).
+        if (host) await Promise.race([host.flushed(), new Promise((resolve) => setTimeout(resolve, 1000))])
         guard.stop()
         if (server.listening) await stopListening()
         await broker.close()

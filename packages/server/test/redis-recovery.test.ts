@@ -2,8 +2,10 @@
 // history, and an experiment restarted on Redis goes on from the last message it was handed.
 import { describe, expect, it } from 'vitest'
 import { RedisBackend, silentLog, startServer } from '../src/index.js'
-import type { Experiment, RedisBackendOptions, Server } from '../src/index.js'
+import type { Experiment, ExperimentApi, RedisBackendOptions, Server } from '../src/index.js'
+import { createClient } from 'redis'
 import { cutProxy } from './cut-proxy.js'
+import { startRedis } from './redis-server.js'
 import { redisSuite } from './redis-suite.js'
 import { newParticipant, peer } from './ws-peer.js'
 
@@ -41,6 +43,8 @@ describe('a process cut off from Redis', () => {
       await expect.poll(() => numbers(talker.frames).length).toBe(7)
       proxy.heal()
       await expect.poll(() => cutOff.broker.status().connected, { timeout: 10_000 }).toBe(true)
+      // Once the catch-up has read history: 7 is then live, whatever history trims.
+      await expect.poll(() => cutOff.broker.status().lastOutage?.recovered).toBeDefined()
       say(7)
       if (maxMessages === 1000) {
         // Every message once, in order, on both kinds of socket.
@@ -65,12 +69,19 @@ describe('an experiment restarted on Redis', () => {
   it('is handed, in order, every participant message sent while it was down, attributed to its sender', async () => {
     await suite.flush()
     const heard: string[] = []
-    const experiment = (): Experiment => ({
-      channel: 'experiment_channel',
-      receiveMessage: (message, { channel, participantId }) => {
-        if (channel === 'experiment_channel') heard.push(`${participantId}:${String(message.n)}`)
-      },
-    })
+    // Written the documented way: it keeps its api from start(), and has it for every message, a replayed one too.
+    const experiment = (): Experiment => {
+      let api: ExperimentApi | undefined
+      return {
+        channel: 'experiment_channel',
+        start: (given) => {
+          api = given
+        },
+        receiveMessage: (message, { channel, participantId }) => {
+          if (channel === 'experiment_channel') heard.push(`${participantId}:${String(message.n)}${api ? '' : ' (before start)'}`)
+        },
+      }
+    }
     const sockets = await serverOn(suite.redis.url)
     let running = await serverOn(suite.redis.url, {}, experiment())
     const a = await newParticipant(sockets.url)
@@ -86,5 +97,47 @@ describe('an experiment restarted on Redis', () => {
     running = await serverOn(suite.redis.url, {}, experiment())
     say(5)
     await expect.poll(() => heard).toEqual([1, 2, 3, 4, 5].map((n) => `${a.id}:${n}`))
+  })
+})
+
+describe('identities across Redis restarts', () => {
+  it('never gives out an id again, even when Redis comes back from an older snapshot', async () => {
+    const redis = await startRedis({ snapshot: true })
+    cleanups.push(() => redis.stop())
+    const server = await serverOn(redis.url)
+    const raw = createClient({ url: redis.url })
+    await raw.connect()
+    const a = await newParticipant(server.url)
+    await raw.sendCommand(['SAVE'])
+    await raw.quit()
+    const b = await newParticipant(server.url)
+    // Killed after the snapshot: it comes back knowing a, not b.
+    await redis.stop()
+    await redis.start()
+    await expect.poll(() => server.broker.status().connected, { timeout: 10_000 }).toBe(true)
+    const c = await newParticipant(server.url)
+    expect(Number(c.id)).toBeGreaterThan(Number(b.id))
+    expect(c.token).not.toBe(b.token)
+    expect(Number(b.id)).toBeGreaterThan(Number(a.id))
+  })
+
+  it('a process that has not noticed yet that the state began anew asks the client to retry (1013), never refuses it for good', async () => {
+    await suite.flush()
+    const proxy = await cutProxy(suite.redis.port)
+    cleanups.push(() => proxy.close())
+    const first = await serverOn(suite.redis.url)
+    const lagging = await serverOn(`redis://127.0.0.1:${proxy.port}`)
+    proxy.cut()
+    await suite.redis.stop()
+    await suite.redis.start()
+    await expect.poll(() => first.broker.status().connected, { timeout: 10_000 }).toBe(true)
+    const fresh = await newParticipant(first.url)
+    const early = await peer(lagging.url, fresh.query('broadcast_channel'))
+    expect(await early.closed).toMatchObject({ code: 1013 })
+    proxy.heal()
+    await expect.poll(() => lagging.credentials.epochMs, { timeout: 10_000 }).toBe(first.credentials.epochMs)
+    const again = await peer(lagging.url, fresh.query('broadcast_channel'))
+    again.send(`broadcast_channel:{"text":"in","sender":${fresh.id}}`)
+    await again.receivedFrame(`broadcast_channel:{"text":"in","sender":${fresh.id}}`)
   })
 })

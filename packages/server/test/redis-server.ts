@@ -22,12 +22,19 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-/** `persistent`: an append-only file synced on every write (in a new temporary folder), so a restart keeps everything. */
-export async function startRedis(options: { persistent?: boolean } = {}): Promise<RedisServer> {
+/**
+ * `persistent`: an append-only file synced on every write, so a restart keeps everything; `snapshot`:
+ * only what the last SAVE wrote, so a restart goes back to it (Redis's default `save` settings, at their
+ * worst). Either in a new temporary folder.
+ */
+export async function startRedis(options: { persistent?: boolean; snapshot?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort()
+  const dir = () => ['--dir', mkdtempSync(join(tmpdir(), 'switchboard-redis-'))]
   const persistence = options.persistent
-    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--dir', mkdtempSync(join(tmpdir(), 'switchboard-redis-'))]
-    : ['--save', '', '--appendonly', 'no']
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '', ...dir()]
+    : options.snapshot
+      ? ['--appendonly', 'no', '--save', '', ...dir()]
+      : ['--save', '', '--appendonly', 'no']
   let child: ChildProcess | undefined
   const server: RedisServer = {
     url: `redis://127.0.0.1:${port}`,

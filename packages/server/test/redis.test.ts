@@ -140,7 +140,7 @@ describe('several processes on one Redis', () => {
     expect(status.epoch).toBe(second.credentials.epochMs)
   })
 
-  it('with a Redis that persists, a restart loses nobody: the same credentials work, ids go on, history resumes', async () => {
+  it('with a Redis that persists, a restart loses nobody: the same credentials work, ids go on upward, history resumes', async () => {
     const persistent = await startRedis({ persistent: true })
     cleanups.push(() => persistent.stop())
     const backend = await RedisBackend.connect(persistent.url, silentLog)
@@ -163,7 +163,8 @@ describe('several processes on one Redis', () => {
     const other = await peer(server.url, { ...a.query(BROADCAST_CHANNEL), sb: '1', sb_session: 'another-session', sb_since: '0-0' })
     await expect.poll(() => other.frames.some((frame) => frame.includes('"kept"'))).toBe(true)
     expect(after.ws.readyState).toBe(after.ws.OPEN)
-    expect(Number((await newParticipant(server.url)).id)).toBe(Number(a.id) + 1)
+    // After a reconnect, ids start at the clock (Redis might have come back from an older snapshot).
+    expect(Number((await newParticipant(server.url)).id)).toBeGreaterThan(Number(a.id))
   })
 
   it('resumes on any process from the shared history, drops re-sent messages across processes, and reports gaps', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { REFUSAL, STATE_LOST_REASON } from '../protocol/close-codes.js'
+import { RELAY_CLOSE, REFUSAL, STATE_LOST_REASON } from '../protocol/close-codes.js'
 import type { Credentials } from './credentials.js'
 import { originAllowed } from './origins.js'
 import type { AllowedOrigins } from './origins.js'
@@ -21,7 +21,7 @@ export interface AdmissionOptions {
 }
 
 /** `epochMs`: the epoch of the state whose credential let the socket in; none for an anonymous socket. */
-export type Admission = { ok: true; participantId: string | null; epochMs?: number } | { ok: false; code: number; reason: string }
+export type Admission = { ok: true; participantId: string | null; epochMs?: number } | { ok: false; code: number; reason: string; behind?: true }
 
 /** Decides whether a `/chat` socket may stay, and which participant it speaks for. */
 export function admit(request: IncomingMessage, query: URLSearchParams, options: AdmissionOptions): Admission {
@@ -35,6 +35,8 @@ export function admit(request: IncomingMessage, query: URLSearchParams, options:
     if (claimed === null) return { ok: false, code: REFUSAL.unauthorized, reason: 'a token needs the participant_id it was issued for' }
     const check = options.credentials.check(claimed, token)
     if (check === 'lost') return { ok: false, code: REFUSAL.stateLost, reason: STATE_LOST_REASON }
+    // Issued by a newer state than this process knows: it is behind, not the client; the client tries again.
+    if (check === 'ahead') return { ok: false, code: RELAY_CLOSE.unavailable.code, reason: 'this server is catching up with a newer state; try again', behind: true }
     if (check === 'invalid') return { ok: false, code: REFUSAL.unauthorized, reason: `invalid credential: the token is not participant ${claimed.slice(0, 40)}'s` }
     return { ok: true, participantId: claimed, epochMs: options.credentials.epochMs }
   }

@@ -2,8 +2,11 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { SharedState } from '../state/shared-state.js'
 import type { StateIdentity } from '../state/unique-ids.js'
 
-/** What a token says about the participant it claims: theirs, not theirs, or theirs in a state that was lost. */
-export type CredentialCheck = 'valid' | 'invalid' | 'lost'
+/**
+ * What a token says about the participant it claims: theirs, not theirs, theirs in a state that was
+ * lost, or from a newer state than this process knows (it has not noticed yet that the state began anew).
+ */
+export type CredentialCheck = 'valid' | 'invalid' | 'lost' | 'ahead'
 
 /**
  * Participant credentials: `<epoch>.<mac>`, the epoch of the state that issued it (base 36) and an
@@ -53,13 +56,14 @@ export class Credentials {
    * Whether `token` is the credential of `participantId`, in its one canonical encoding (base64url,
    * no padding: `=` or garbage appended, standard base64 or a changed character do not verify),
    * compared in constant time. A well-formed token of an earlier epoch is `lost`: the state that
-   * issued it is gone, and its participant with it.
+   * issued it is gone, and its participant with it. One of a later epoch is `ahead`: check the state
+   * again (`SharedState.refresh`), then the token again.
    */
   check(participantId: string, token: string): CredentialCheck {
     const dot = token.indexOf('.')
     const epoch = token.slice(0, dot)
     if (dot < 1 || !/^[0-9a-z]{1,12}$/.test(epoch)) return 'invalid'
-    if (epoch !== this.epoch) return parseInt(epoch, 36) < this.epochMs ? 'lost' : 'invalid'
+    if (epoch !== this.epoch) return parseInt(epoch, 36) < this.epochMs ? 'lost' : 'ahead'
     const expected = Buffer.from(this.mac(epoch, participantId))
     const given = Buffer.from(token.slice(dot + 1))
     return given.length === expected.length && timingSafeEqual(given, expected) ? 'valid' : 'invalid'

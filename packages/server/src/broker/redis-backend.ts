@@ -181,6 +181,10 @@ export class RedisBackend implements Broker, SharedState {
     this.shared.onReset(listener)
   }
 
+  refresh(): Promise<void> {
+    return this.shared.recheck()
+  }
+
   uniqueId(key: string): Promise<number> {
     return this.shared.uniqueId(key)
   }
@@ -206,9 +210,10 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   private down(role: string, error: unknown): void {
+    // Only the subscriber's loss loses pub/sub messages; it holds deliveries until the catch-up.
+    if (role === 'subscriber') this.pubsub.pause()
     if (this.downSince !== undefined) return
     this.downSince = Date.now()
-    this.pubsub.pause()
     this.state.connected = false
     this.state.outages += 1
     this.log('error', 'redis.down', { role, error, note: 'what other processes publish meanwhile reaches this one from history once Redis is back' })
@@ -222,11 +227,16 @@ export class RedisBackend implements Broker, SharedState {
     this.state.lastOutage = outage
     this.state.connected = true
     this.downSince = undefined
-    // A Redis that restarted may have lost everything: then the state begins anew, and says so.
+    // A Redis that restarted may have lost everything (then the state begins anew, and says so), or
+    // come back from an older snapshot (then the next id starts at the clock).
+    this.shared.connectedAgain()
     void this.shared.recheck()
-    void this.pubsub.catchUp().then(({ recovered, gaps }) => {
-      Object.assign(outage, { recovered, gaps })
-      this.log('warn', 'redis.up', { ...outage, recovered, gaps, lostPublishes: this.state.lostPublishes })
-    })
+    this.pubsub.catchUp().then(
+      ({ recovered, gaps }) => {
+        Object.assign(outage, { recovered, gaps })
+        this.log('warn', 'redis.up', { ...outage, recovered, gaps, lostPublishes: this.state.lostPublishes })
+      },
+      (error: unknown) => this.log('error', 'redis.catch_up_failed', { error }),
+    )
   }
 }

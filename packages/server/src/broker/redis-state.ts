@@ -25,9 +25,11 @@ return {epoch, redis.call('GET', KEYS[2])}
 `
 
 /**
- * KEYS: epoch, the key's last id. ARGV: the epoch this process knows, the id origin (ms). Returns
- * {'id', id}, {'wait', ms} when the id clock has not reached the next id yet, or {'epoch'} when the
- * state is not the one this process knows (it was lost): nothing is given out then. See unique-ids.ts.
+ * KEYS: epoch, the key's last id. ARGV: the epoch this process knows, the id origin (ms), '1' to raise
+ * the next id to the clock (the first id after connecting: a Redis restored from an older snapshot
+ * has an older last id). Returns {'id', id}, {'wait', ms} when the id clock has not reached the next
+ * id yet, or {'epoch'} when the state is not the one this process knows (it was lost): nothing is
+ * given out then. See unique-ids.ts.
  */
 const UNIQUE_ID_SCRIPT = `
 local epoch = redis.call('GET', KEYS[1])
@@ -35,6 +37,7 @@ if epoch ~= ARGV[1] then return {'epoch', 0} end
 local now = redis.call('TIME')
 local clock = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[2])
 local id = math.max(tonumber(redis.call('GET', KEYS[2]) or '0') + 1, tonumber(epoch) - tonumber(ARGV[2]) + 1)
+if ARGV[3] == '1' then id = math.max(id, clock) end
 if id > clock then return {'wait', id - clock} end
 redis.call('SET', KEYS[2], string.format('%.0f', id))
 return {'id', string.format('%.0f', id)}
@@ -50,6 +53,10 @@ export class RedisState implements SharedState {
   private secret: string | undefined
   private readonly resetListeners: Array<(identity: StateIdentity) => void> = []
   private checking: Promise<void> | undefined
+  // Whether the next id is raised to the clock: true until one is given out after each (re)connection.
+  private reconnected = true
+  // One request per key at a time in this process: a burst waits its turn instead of retrying together.
+  private readonly queues = new Map<string, Promise<unknown>>()
 
   constructor(
     private readonly client: RedisClient,
@@ -68,16 +75,37 @@ export class RedisState implements SharedState {
     this.resetListeners.push(listener)
   }
 
+  refresh(): Promise<void> {
+    return this.recheck()
+  }
+
   /** Whether the state is still the one this process began with; if not, begins it anew and says so. Never rejects. */
   recheck(): Promise<void> {
     return (this.checking ??= this.compare().finally(() => (this.checking = undefined)))
   }
 
-  async uniqueId(key: string): Promise<number> {
+  /** The connection to Redis was lost and is back: Redis may have restarted from an older snapshot. */
+  connectedAgain(): void {
+    this.reconnected = true
+  }
+
+  uniqueId(key: string): Promise<number> {
+    const next = (this.queues.get(key) ?? Promise.resolve()).then(() => this.nextId(key))
+    const queued = next.catch(() => undefined)
+    this.queues.set(key, queued)
+    void queued.then(() => this.queues.get(key) === queued && this.queues.delete(key))
+    return next
+  }
+
+  private async nextId(key: string): Promise<number> {
     for (;;) {
       this.identity ??= await this.load()
-      const [kind, value] = (await this.run(UNIQUE_ID_SCRIPT, [this.key('epoch'), this.key(`ids:${key}`)], [String(this.identity.epochMs), String(ID_ORIGIN_MS)])) as [string, string | number]
-      if (kind === 'id') return Number(value)
+      const floor = this.reconnected ? '1' : ''
+      const [kind, value] = (await this.run(UNIQUE_ID_SCRIPT, [this.key('epoch'), this.key(`ids:${key}`)], [String(this.identity.epochMs), String(ID_ORIGIN_MS), floor])) as [string, string | number]
+      if (kind === 'id') {
+        this.reconnected = false
+        return Number(value)
+      }
       if (kind === 'wait') await new Promise((resolve) => setTimeout(resolve, Number(value)))
       else await this.recheck()
     }

@@ -1,3 +1,4 @@
+import { compareMessageIds } from '@switchboard/client'
 import type { MessageId } from '@switchboard/client'
 import type { createClient } from 'redis'
 import { hasGap, laterId } from '../history/history.js'
@@ -13,6 +14,10 @@ interface Subscriber {
 }
 
 const ID_PREFIX = 'switchboard:id:'
+// Deliveries held per channel during a catch-up; the older ones past it are left to the history read.
+const MAX_HELD = 10_000
+// Reads of a catch-up, 200 ms more apart each time, before what a channel missed counts as unknown.
+const READ_ATTEMPTS = 5
 const idChannel = (channel: string) => ID_PREFIX + channel
 
 /** What a catch-up after an outage did: messages re-delivered from history, and channels it could not fully cover. */
@@ -38,6 +43,7 @@ export class RedisSubscriptions {
   private readonly newest = new Map<string, MessageId>()
   // Defined from an outage until its catch-up is done: what arrived meanwhile, per channel.
   private held: Map<string, Delivery[]> | undefined
+  private outages = 0
 
   constructor(
     private readonly subscriber: RedisClient,
@@ -82,9 +88,14 @@ export class RedisSubscriptions {
     }
   }
 
-  /** Redis went away: ids announced before are void, and what arrives from now on waits for the catch-up. */
+  /**
+   * The subscriber lost Redis: ids announced before are void, and what arrives from now on waits for
+   * the catch-up. Each outage is numbered, so a catch-up that an outage overtook leaves the release to
+   * the next one.
+   */
   pause(): void {
     this.announcedIds.clear()
+    this.outages += 1
     this.held ??= new Map()
   }
 
@@ -92,34 +103,43 @@ export class RedisSubscriptions {
   async catchUp(): Promise<CatchUp> {
     const done: CatchUp = { recovered: 0, gaps: 0 }
     if (!this.held) return done
-    const replayed = new Set<MessageId>()
+    const outage = this.outages
     await Promise.all(
       [...this.channels.keys()].map(async (channel) => {
         const since = this.newest.get(channel)
         if (since === undefined) return
-        const read = await this.read(channel, since).catch((error: unknown) => {
-          this.log('error', 'redis.catch_up_failed', { channel, error })
-          return undefined
-        })
+        const read = await this.readSoon(channel, since, outage)
+        // Another outage began meanwhile: its own catch-up reads this channel again, from where it got to.
+        if (outage !== this.outages) return
         // Unread, what it missed is unknown: its listeners hear of a gap all the same.
         if (!read) return this.gap(channel, since, since)
         if (hasGap(read, since)) {
           done.gaps += 1
           this.gap(channel, since, read.dropped)
         }
-        for (const { id, data, from } of read.messages) {
-          replayed.add(id)
-          done.recovered += 1
-          this.deliver(channel, [data, id, from])
-        }
+        for (const { id, data, from } of read.messages) if (this.deliver(channel, [data, id, from], true)) done.recovered += 1
       }),
     )
     const held = this.held
+    if (outage !== this.outages || !held) return done
     this.held = undefined
-    for (const [channel, deliveries] of held) {
-      for (const delivery of deliveries) if (delivery[1] === undefined || !replayed.has(delivery[1])) this.deliver(channel, delivery)
-    }
+    for (const [channel, deliveries] of held) for (const delivery of deliveries) this.deliver(channel, delivery, true)
     return done
+  }
+
+  /** History after `since`, tried a few times (a Redis that just came back may still be loading its data). */
+  private async readSoon(channel: string, since: MessageId, outage: number): Promise<HistoryRead | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.read(channel, since)
+      } catch (error) {
+        if (attempt === READ_ATTEMPTS || outage !== this.outages) {
+          this.log('error', 'redis.catch_up_failed', { channel, error, attempts: attempt })
+          return undefined
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt))
+      }
+    }
   }
 
   /** Drops `channel`'s local entries if they are still `local`'s; true when they were. */
@@ -160,17 +180,23 @@ export class RedisSubscriptions {
     const space = announced?.indexOf(' ') ?? -1
     const delivery: Delivery = [message, space < 0 ? announced : announced?.slice(0, space), space < 0 ? undefined : announced?.slice(space + 1)]
     const held = this.held
-    if (!held) return this.deliver(from, delivery)
+    if (!held) return void this.deliver(from, delivery)
     const waiting = held.get(from)
-    if (waiting) waiting.push(delivery)
-    else held.set(from, [delivery])
+    if (!waiting) held.set(from, [delivery])
+    // What was held past the bound was published before the catch-up reads history: the read has it.
+    else if (waiting.push(delivery) > MAX_HELD) waiting.splice(0, waiting.length - 1)
   }
 
-  private deliver(channel: string, [data, id, from]: Delivery): void {
+  /**
+   * Hands a message to the channel's listeners. In a catch-up (`catchingUp`), one with an id at or below
+   * the newest delivered is one they already have (replayed, or by an overlapping catch-up) and is dropped.
+   */
+  private deliver(channel: string, [data, id, from]: Delivery, catchingUp = false): boolean {
     const subscribers = this.channels.get(channel)
-    if (!subscribers) return
+    if (!subscribers) return false
     if (id !== undefined) {
       const known = this.newest.get(channel)
+      if (catchingUp && known !== undefined && compareMessageIds(id, known) <= 0) return false
       this.newest.set(channel, known === undefined ? id : laterId(known, id))
     }
     for (const subscriber of [...subscribers]) {
@@ -180,10 +206,17 @@ export class RedisSubscriptions {
         this.log('error', 'broker.listener_failed', { channel, error })
       }
     }
+    return true
   }
 
   private gap(channel: string, after: MessageId, until: MessageId): void {
     this.log('warn', 'redis.gap', { channel, after, until, note: 'history no longer holds what this process missed during the outage' })
-    for (const subscriber of [...(this.channels.get(channel) ?? [])]) subscriber.gap?.(after, until)
+    for (const subscriber of [...(this.channels.get(channel) ?? [])]) {
+      try {
+        subscriber.gap?.(after, until)
+      } catch (error) {
+        this.log('error', 'broker.listener_failed', { channel, error })
+      }
+    }
   }
 }

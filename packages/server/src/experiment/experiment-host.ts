@@ -39,12 +39,17 @@ export class ExperimentHost implements ExperimentApi {
   /**
    * Subscribes the experiment to its channel and the control channel. Where it stopped before (a crash,
    * a restart, in Redis mode), it first gets, in order, what they carried since the last message it was
-   * handed, from history; what history no longer holds goes to `missed`.
+   * handed, from history; what history no longer holds goes to `missed`. Delivery is at least once:
+   * after a kill, what it was handed in the last moment before (while its cursor was being stored) comes
+   * again, and so does what it published itself on its own channel and had not heard back yet.
    */
   async start(): Promise<void> {
-    for (const channel of new Set([this.experiment.channel, CONTROL_CHANNEL])) {
-      const since = (await this.state.get(cursorKey(channel))) ?? (await this.head(channel))
-      const unsubscribe = await subscribeSince(this.broker, channel, since, {
+    const channels = [...new Set([this.experiment.channel, CONTROL_CHANNEL])]
+    const sinces = await Promise.all(channels.map(async (channel) => (await this.state.get(cursorKey(channel))) ?? (await this.head(channel))))
+    // The experiment has its api before the first message, a replayed one included.
+    this.experiment.start?.(this)
+    for (const [i, channel] of channels.entries()) {
+      const unsubscribe = await subscribeSince(this.broker, channel, sinces[i] ?? '0-0', {
         gap: (after, until) => this.missed(channel, after, until),
         message: (data, id, from) => {
           this.receive(channel, data, from)
@@ -53,7 +58,6 @@ export class ExperimentHost implements ExperimentApi {
       })
       this.unsubscribes.push(unsubscribe)
     }
-    this.experiment.start?.(this)
   }
 
   private async head(channel: string): Promise<MessageId> {

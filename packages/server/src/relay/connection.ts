@@ -13,11 +13,11 @@ export interface Connection {
   /** The epoch of the state whose credential let it in; undefined for an anonymous socket. */
   epochMs: number | undefined
   /**
-   * `pending` while being let in, and for good once refused; `cleared` when let in but closed before
-   * it could subscribe (the frames it sent are still published); `counted` when subscribed: it
-   * receives, and its close is announced.
+   * `pending` while being let in; `cleared` when let in but closed before it could subscribe (the frames
+   * it sent are still published); `counted` when subscribed: it receives, and its close is announced.
+   * Closed by the server, it publishes nothing more: `refused` if it never counted, `ejected` if it did.
    */
-  admission: 'pending' | 'cleared' | 'counted'
+  admission: 'pending' | 'cleared' | 'counted' | 'refused' | 'ejected'
   /** Set when the socket asked for the resume extension (`?sb=1`). */
   resume: ResumeRequest | undefined
   /** The number of the next frame from an acknowledging client. */

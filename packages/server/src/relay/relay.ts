@@ -26,6 +26,8 @@ export interface RelayOptions {
   admission: AdmissionOptions
   log: Log
   limits?: Partial<Limits>
+  /** Checks whether the shared state began anew (a credential of a newer state came in). */
+  refreshState?: () => Promise<void>
   /** Where rooms and private channels began: a resuming socket's first subscription replays them from there. */
   starts?: ChannelStarts
   /** Interval of protocol pings; a socket that misses one pong is closed with 1008. @default 25000 */
@@ -94,10 +96,13 @@ export class ChatRelay {
    */
   async close(graceMs = 2000): Promise<void> {
     clearInterval(this.pingTimer)
+    const closing = [...this.connections]
     this.closeAll()
     const deadline = Date.now() + graceMs
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
     this.dropAll()
+    // What they sent before they went is published before the broker closes (within the grace).
+    await Promise.race([Promise.allSettled(closing.map((connection) => connection.work)), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())))])
     this.wss.close()
   }
 
@@ -121,7 +126,12 @@ export class ChatRelay {
   private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams, badResume: string | undefined): Promise<void> {
     const { channel, client } = connection
     if (badResume !== undefined) return this.refuse(connection, RELAY_CLOSE.badResume, 'socket.refused', { detail: badResume })
-    const admission = admit(request, query, this.options.admission)
+    let admission = admit(request, query, this.options.admission)
+    if (!admission.ok && admission.behind) {
+      // A credential of a newer state: this process has not noticed the state began anew. Look, then decide.
+      await this.options.refreshState?.()
+      admission = admit(request, query, this.options.admission)
+    }
     if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
     const participant = admission.participantId
     connection.epochMs = admission.epochMs
@@ -129,6 +139,8 @@ export class ChatRelay {
     if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
     const { broker } = this.options
     const unsubscribe = await this.subscribe(connection)
+    // Closed by the server meanwhile (its state was lost): nothing more.
+    if (connection.admission === 'refused') return unsubscribe()
     const crowded = this.quota.exceededBy(participant, channel)
     if (crowded) {
       unsubscribe()
@@ -196,8 +208,8 @@ export class ChatRelay {
   }
 
   private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
-    // A frame that arrived is published even when its socket has closed since: only the rules refuse one.
-    if (connection.admission === 'pending') return
+    // A frame that arrived is published even when its socket has closed since, unless the server closed it.
+    if (connection.admission !== 'cleared' && connection.admission !== 'counted') return
     const verdict = await this.options.access.publish(connection.participant, channel, payload)
     if (!verdict.ok) return this.reject(connection, seq, verdict, 'publish.refused', { to: channel })
     const { resume } = connection
@@ -232,6 +244,9 @@ export class ChatRelay {
 
   private refuse(connection: Connection, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
     this.options.log('warn', event, { channel: connection.channel, ...connection.client, closeCode: close.code, reason: close.reason, ...fields })
+    // Told to go, it publishes nothing more: not what waits in its throttle, nor what waits behind this.
+    connection.admission = connection.admission === 'counted' || connection.admission === 'ejected' ? 'ejected' : 'refused'
+    connection.throttle.stop()
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(close.code, close.reason)
   }
 
@@ -250,7 +265,7 @@ export class ChatRelay {
   private release(connection: Connection, code: number, reason: string): void {
     this.connections.delete(connection)
     // Its throttle is not stopped: frames it sent before closing still go out, at its rate.
-    if (connection.admission !== 'counted') return
+    if (connection.admission !== 'counted' && connection.admission !== 'ejected') return
     connection.unsubscribe()
     this.quota.leave(connection.participant, connection.channel)
     const { broker } = this.options

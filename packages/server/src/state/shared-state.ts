@@ -17,6 +17,8 @@ export interface SharedState {
    * restarted empty), with the new identity. A memory state is never lost while its process runs.
    */
   onReset(listener: (identity: StateIdentity) => void): void
+  /** Checks now whether the state was lost and began again (telling the `onReset` listeners). Never rejects. */
+  refresh(): Promise<void>
   /**
    * An integer never given out before under `key`, by this state or by any earlier one that was lost
    * (see unique-ids.ts): for participants, agents, rooms, anything an experiment names.
@@ -35,6 +37,8 @@ export class MemoryState implements SharedState {
   private readonly values = new Map<string, string>()
   private readonly lastIds = new Map<string, number>()
   private readonly epochMs: number
+  // One request per key at a time: a burst waits its turn instead of retrying together.
+  private readonly queues = new Map<string, Promise<number>>()
 
   constructor(private readonly now: () => number = Date.now) {
     this.epochMs = now()
@@ -46,7 +50,16 @@ export class MemoryState implements SharedState {
 
   onReset(): void {}
 
-  async uniqueId(key: string): Promise<number> {
+  async refresh(): Promise<void> {}
+
+  uniqueId(key: string): Promise<number> {
+    const next = (this.queues.get(key) ?? Promise.resolve(0)).then(() => this.nextId(key))
+    this.queues.set(key, next)
+    void next.then(() => this.queues.get(key) === next && this.queues.delete(key))
+    return next
+  }
+
+  private async nextId(key: string): Promise<number> {
     for (;;) {
       const next = nextUniqueId(this.lastIds.get(key), this.epochMs, this.now())
       if ('id' in next) {
