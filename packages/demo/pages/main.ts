@@ -1,6 +1,7 @@
 // The ES-module demo page: the SDK imported as a module and bundled by vite, every message typed and
 // validated by the zod schemas the experiment uses too.
 import { createClient } from '@switchboard/client'
+import { createServerClock } from '@switchboard/client/clock'
 import type { Channel } from '@switchboard/client'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, demoSchemas } from '../src/messages.js'
 import type {} from './session.js'
@@ -31,6 +32,9 @@ const track = <C extends DemoChannel>(channel: C): C => ui.track(state, channel,
 
 const broadcast = session.startOverWhenRefused(track(sb.openChannel(BROADCAST_CHANNEL)))
 const inbox = track(sb.openPrivateChannel())
+// The server's time, for the rooms' timed rounds: the same moment on every page, whatever its clock says.
+const clock = createServerClock(broadcast)
+ui.watchClock(state, clock, render)
 
 broadcast.on('chat', ({ sender, text }) => {
   state.broadcast.push({ sender: String(sender), text })
@@ -51,6 +55,7 @@ function follow(room: DemoChannel): void {
     state.roomChat.push({ room: room.name, sender: String(sender), text })
     render()
   })
+  room.on('round', (round) => ui.followRound(state, round, render))
   render()
 }
 const rooms = sb.joinChatrooms(broadcast)
@@ -98,5 +103,5 @@ ui.onSubmit('whisper-form', ({ recipient = '', text = '' }) => {
   inbox.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text, sender: me, recipient })
 })
 // For trying things by hand in the console (and for tests that play a curious participant).
-Object.assign(window, { demo: { client: sb, credential: token, participantId: me, open: (name: string) => track(sb.openChannel(name)) } })
+Object.assign(window, { demo: { client: sb, clock, credential: token, participantId: me, open: (name: string) => track(sb.openChannel(name)) } })
 render()

@@ -27,6 +27,19 @@ export interface PageState {
   errors: Array<{ code: string; message: string; raw?: string }>
   /** Holes a reconnect could not fill (resume extension): the server's history had dropped them. */
   gaps: Array<{ channel: string; since: string; last: string }>
+  /** The server clock's estimate: the server's clock minus this page's, give or take `uncertaintyMs`. */
+  clock: { offsetMs: number; uncertaintyMs: number; rttMs: number } | null
+  /** The room's timed round, in the server's time. */
+  round: { room: string; startsAt: number; endsAt: number } | null
+  /** This page's clock (performance.timeOrigin + performance.now()) when the round began here. */
+  roundStartedAt: number | null
+}
+
+/** What watchClock() needs of a server clock. */
+interface WatchableClock {
+  now(): number | undefined
+  at(serverTime: number, callback: () => void): unknown
+  onChange(listener: (estimate: { offsetMs: number; uncertaintyMs: number; rttMs: number }) => void): unknown
 }
 
 declare global {
@@ -39,6 +52,8 @@ declare global {
       onSubmit(testid: string, handler: (fields: Record<string, string>) => boolean | void): void
       track<C extends Trackable>(state: PageState, channel: C, render: () => void): C
       connectionOptions(): ConnectionOptions
+      watchClock(state: PageState, clock: WatchableClock, render: () => void): void
+      followRound(state: PageState, round: { room: string; startsAt: number; endsAt: number }, render: () => void): void
     }
   }
 }

@@ -1,7 +1,7 @@
 import { CONTROL_CHANNEL, ParticipantStore, asControlEvent } from '@switchboard/server'
 import type { ChannelRules, ControlEvent, Experiment, ExperimentApi, MessageContext } from '@switchboard/server'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
-import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, WhisperMessage } from './messages.js'
+import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, RoundMessage, WhisperMessage } from './messages.js'
 
 /**
  * The demo chat experiment: broadcast chat (relayed by the server alone), participants paired into
@@ -10,6 +10,9 @@ import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessa
  */
 /** How often, at most, the roster is broadcast. */
 const ROSTER_EVERY_MS = 250
+/** A room's timed round starts this long after the room is made, and lasts ROUND_MS. */
+export const ROUND_DELAY_MS = 3000
+export const ROUND_MS = 60_000
 
 export class ChatExperiment implements Experiment {
   readonly channel = EXPERIMENT_CHANNEL
@@ -20,7 +23,7 @@ export class ChatExperiment implements Experiment {
     { channel: EXPERIMENT_CHANNEL, subscribe: 'experiment', publish: 'everyone' },
     { channel: 'participant_{id}_channel', subscribe: 'owner', publish: 'owner' },
     // The rooms this experiment creates, each for the two participants it paired.
-    { channel: 'room_*', subscribe: 'members', publish: 'members' },
+    { channel: 'room_*', subscribe: 'members', publish: 'members', experimentOnly: ['round'] },
   ]
   private api: ExperimentApi | undefined
   private readonly rooms = new Map<string, string>()
@@ -115,6 +118,9 @@ export class ChatExperiment implements Experiment {
         for (const [who, other] of [[partner, id], [id, partner]] as const) {
           this.sendPrivate(who, { type: 'assignment', room, partner: other, recipient: who } satisfies AssignmentMessage)
         }
+        // In the server's time, so that it begins at one moment on every page, whatever their clocks say.
+        const startsAt = (this.api?.now() ?? Date.now()) + ROUND_DELAY_MS
+        this.publish({ type: 'round', room, startsAt, endsAt: startsAt + ROUND_MS } satisfies RoundMessage, room)
       },
       (error: unknown) => {
         // Not paired after all (the shared state is away): both wait again, and are paired in a second.

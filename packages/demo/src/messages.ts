@@ -147,6 +147,26 @@ export const WhisperSchema = z
     examples: [{ type: 'whisper', text: 'psst', sender: '1', recipient: '3' }],
   } satisfies Catalogued)
 
+/** Sent in a new room: a timed round that begins and ends at the same server time on every page. */
+export const RoundSchema = z
+  .object({
+    type: z.literal('round'),
+    room: z.string().describe('the room it is for'),
+    startsAt: z.number().int().describe("when the round begins, by the server's clock (ms since 1970)"),
+    endsAt: z.number().int().describe("when it ends, by the server's clock; pages count down to it with createServerClock"),
+  })
+  .meta({
+    description: "A timed round in the room, in the server's time.",
+    routes: [
+      {
+        from: 'the experiment',
+        on: A_ROOM,
+        when: 'right after it makes the room: it starts 3 s later and lasts 60 s; kept in the room, so a reloaded page gets it again (a participant that sends it is refused, 4403)',
+      },
+    ],
+    examples: [{ type: 'round', room: 'room_1', startsAt: 1795306224240, endsAt: 1795306284240 }],
+  } satisfies Catalogued)
+
 /** Every demo message by `type`, for `createClient({ schemas })`. */
 export const demoSchemas = {
   chat: ChatSchema,
@@ -155,6 +175,7 @@ export const demoSchemas = {
   roster: RosterSchema,
   assignment: AssignmentSchema,
   whisper: WhisperSchema,
+  round: RoundSchema,
 }
 
 export type ChatMessage = z.infer<typeof ChatSchema>
@@ -163,3 +184,4 @@ export type CloseChatroomMessage = z.infer<typeof CloseChatroomSchema>
 export type RosterMessage = z.infer<typeof RosterSchema>
 export type AssignmentMessage = z.infer<typeof AssignmentSchema>
 export type WhisperMessage = z.infer<typeof WhisperSchema>
+export type RoundMessage = z.infer<typeof RoundSchema>

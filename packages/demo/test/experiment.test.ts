@@ -65,6 +65,24 @@ describe('chat experiment', () => {
     expect(await b.private.waitFor((m) => m.type === 'assignment')).toEqual({ type: 'assignment', room, partner: a.id, recipient: b.id })
   })
 
+  it('gives each new room a timed round in the server’s time, replayed to a member however late it opens the room', async () => {
+    const a = await participant()
+    const b = await participant()
+    const { room } = await a.private.waitFor((m) => m.type === 'assignment')
+    const before = Date.now()
+    // b opens its room only now: the round, said when the room was made, comes all the same.
+    const roomOfB = inbox(b.client.openChannel(String(room)))
+    const round = await roomOfB.waitFor((m) => m.type === 'round')
+    expect(round).toMatchObject({ type: 'round', room })
+    const startsAt = Number(round.startsAt)
+    expect(startsAt).toBeGreaterThan(before + 1000)
+    expect(startsAt).toBeLessThanOrEqual(before + 3000)
+    expect(Number(round.endsAt) - startsAt).toBe(60_000)
+    // Only the experiment announces rounds.
+    const forged = b.client.openChannel(String(room)).send({ type: 'round', room: String(room), startsAt: 0, endsAt: 1 })
+    expect(await forged.settled).toBe('failed')
+  })
+
   it('keeps a roster from control events', async () => {
     const a = await participant()
     const b = await participant()

@@ -59,7 +59,9 @@ describe('several processes on one Redis', () => {
     roomB.send({ type: 'chat', text: 'from process two', sender: b.id })
     a.broadcast.send({ type: 'chat', text: 'hello all', sender: a.id })
     a.inbox.sendTo(EXPERIMENT_CHANNEL, { type: 'whisper', text: 'psst', sender: a.id, recipient: b.id })
-    await expect.poll(() => a.seen[room]?.map((m) => m.text)).toEqual(['from process two'])
+    await expect.poll(() => a.seen[room]?.filter((m) => m.type === 'chat').map((m) => m.text)).toEqual(['from process two'])
+    // The room's timed round, replayed to its members from the room's start.
+    await expect.poll(() => a.seen[room]?.find((m) => m.type === 'round')).toMatchObject({ type: 'round', room })
     await expect.poll(() => b.seen[BROADCAST_CHANNEL]?.filter((m) => m.type === 'chat').map((m) => m.text)).toEqual(['hello all'])
     await expect.poll(() => b.seen[privateChannel(b.id)]?.filter((m) => m.type === 'whisper').map((m) => m.text)).toEqual(['psst'])
   })

@@ -18,6 +18,10 @@
     return (typeof value === 'string' && value !== '') || Number.isSafeInteger(value) ? null : 'expected a participant id (a non-empty string or an integer)'
   }
 
+  function integer(value) {
+    return Number.isSafeInteger(value) ? null : 'expected an integer'
+  }
+
   function optional(check) {
     return function (value) {
       return value === undefined ? null : check(value)
@@ -56,5 +60,6 @@
     roster: message('roster', { participants: listOf(string) }),
     assignment: message('assignment', { room: string, partner: string, recipient: string }),
     whisper: message('whisper', { text: text, sender: id, recipient: id }),
+    round: message('round', { room: string, startsAt: integer, endsAt: integer }),
   }
 })()

@@ -25,7 +25,7 @@
   }
 
   function createState() {
-    return { participantId: null, restored: false, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [] }
+    return { participantId: null, restored: false, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [], clock: null, round: null, roundStartedAt: null }
   }
 
   /** Builds the page's sections in `root`; the page's own HTML says what it demonstrates. */
@@ -36,7 +36,10 @@
     SECTIONS.forEach(function (section) {
       var box = el('section', { class: 'card' })
       box.appendChild(el('h2', {}, section[0]))
-      if (section[1] === 'room-feed') box.appendChild(el('p', { 'data-testid': 'room-status', class: 'hint' }, ROOM_WAITING))
+      if (section[1] === 'room-feed') {
+        box.appendChild(el('p', { 'data-testid': 'room-status', class: 'hint' }, ROOM_WAITING))
+        box.appendChild(el('p', { 'data-testid': 'round-status', class: 'hint' }, ''))
+      }
       box.appendChild(el('ul', { 'data-testid': section[1] }))
       if (section[2]) {
         var form = el('form', { 'data-testid': section[2] })
@@ -78,6 +81,7 @@
     // (its Send is off) and says why.
     document.querySelector('[data-testid="room-status"]').textContent = state.room === null ? ROOM_WAITING : 'you are in ' + state.room + ' with participant ' + state.partner
     document.querySelector('[data-testid="room-form"] button').disabled = state.room === null
+    document.querySelector('[data-testid="round-status"]').textContent = roundStatus(state)
     fill('room-feed', state.roomChat, function (m) {
       return '[' + m.room + '] ' + m.sender + ': ' + m.text
     })
@@ -88,6 +92,51 @@
       return e.code ? e.code + ': ' + e.message : e.channel + ': messages after ' + e.since + ' up to ' + e.last + ' were lost'
     })
     document.querySelector('[data-testid="state"]').textContent = JSON.stringify(state, null, 2)
+  }
+
+  // The server's clock (createServerClock), once watchClock() was given one.
+  var serverClock = null
+  var ticking = false
+
+  /** Mirrors the server clock's estimate into the page state (the countdown reads the clock itself). */
+  function watchClock(state, clock, render) {
+    serverClock = clock
+    clock.onChange(function (estimate) {
+      state.clock = { offsetMs: Math.round(estimate.offsetMs), uncertaintyMs: estimate.uncertaintyMs, rttMs: estimate.rttMs }
+      render()
+    })
+  }
+
+  /**
+   * A timed round from the experiment, in the server's time: it starts when the server's clock says
+   * so, on every page at once, and its countdown is the same in every tab, also after a reload (the
+   * room gives the round again). `roundStartedAt` is this page's clock when it began.
+   */
+  function followRound(state, round, render) {
+    if (state.round && state.round.startsAt === round.startsAt) return
+    state.round = { room: round.room, startsAt: round.startsAt, endsAt: round.endsAt }
+    if (serverClock) {
+      serverClock.at(round.startsAt, function () {
+        state.roundStartedAt = performance.timeOrigin + performance.now()
+        render()
+      })
+      serverClock.at(round.endsAt, render)
+    }
+    if (!ticking) {
+      ticking = true
+      setInterval(render, 250)
+    }
+    render()
+  }
+
+  function roundStatus(state) {
+    var round = state.round
+    if (!round) return ''
+    var now = serverClock && serverClock.now()
+    if (now === undefined || now === null) return 'a round is coming (waiting for the server’s clock)'
+    if (now < round.startsAt) return 'the round starts in ' + Math.ceil((round.startsAt - now) / 1000) + ' s'
+    if (now < round.endsAt) return Math.ceil((round.endsAt - now) / 1000) + ' s left in the round'
+    return 'the round is over'
   }
 
   /**
@@ -136,5 +185,14 @@
     return options
   }
 
-  window.DemoUI = { createState: createState, mount: mount, render: render, onSubmit: onSubmit, track: track, connectionOptions: connectionOptions }
+  window.DemoUI = {
+    createState: createState,
+    mount: mount,
+    render: render,
+    onSubmit: onSubmit,
+    track: track,
+    connectionOptions: connectionOptions,
+    watchClock: watchClock,
+    followRound: followRound,
+  }
 })()

@@ -26,6 +26,9 @@
       var sb = Switchboard.createClient(options)
       var broadcast = session.startOverWhenRefused(ui.track(state, sb.openChannel('broadcast_channel'), render))
       var inbox = ui.track(state, sb.openPrivateChannel(), render)
+      // The server's time, for the rooms' timed rounds: the same moment on every page, whatever its clock says.
+      var clock = Switchboard.createServerClock(broadcast)
+      ui.watchClock(state, clock, render)
 
       broadcast.on('chat', function (m) {
         state.broadcast.push({ sender: String(m.sender), text: m.text })
@@ -45,6 +48,9 @@
         ui.track(state, room, render).on('chat', function (m) {
           state.roomChat.push({ room: room.name, sender: String(m.sender), text: m.text })
           render()
+        })
+        room.on('round', function (round) {
+          ui.followRound(state, round, render)
         })
         render()
       }
@@ -92,7 +98,7 @@
         inbox.sendTo('experiment_channel', { type: 'whisper', text: f.text, sender: me, recipient: f.recipient })
       })
       // For trying things by hand in the console (and for tests that play a curious participant).
-      window.demo = { client: sb, credential: participant.token, participantId: me, open: function (name) { return ui.track(state, sb.openChannel(name), render) } }
+      window.demo = { client: sb, clock: clock, credential: participant.token, participantId: me, open: function (name) { return ui.track(state, sb.openChannel(name), render) } }
       render()
     })
     .catch(function (error) {

@@ -83,6 +83,22 @@ export class ExperimentHost implements ExperimentApi {
     return this.cursors.flushed()
   }
 
+  now(): number {
+    return Date.now()
+  }
+
+  at(serverTime: number, callback: () => void): () => void {
+    const timer = setTimeout(() => {
+      try {
+        callback()
+      } catch (error) {
+        this.log('error', 'experiment.at_failed', { error })
+      }
+    }, Math.max(0, serverTime - Date.now()))
+    timer.unref?.()
+    return () => clearTimeout(timer)
+  }
+
   participants(): string[] {
     return this.connected.participants()
   }

@@ -52,6 +52,13 @@ export interface ExperimentApi {
   participants(): string[]
   /** The channels a participant has a socket on, e.g. to wait until its private channel is open. */
   channelsOf(participantId: string | number): string[]
+  /**
+   * The server's clock (ms since the epoch): the time pages see through `createServerClock`, and the
+   * one message ids carry. Stamp deadlines with it: `{ startsAt: api.now() + 3000 }`.
+   */
+  now(): number
+  /** Runs `callback` once the server's clock reaches `serverTime` (at once if it has); returns the function that cancels it. */
+  at(serverTime: number, callback: () => void): () => void
   /** State shared by every server process. */
   state: SharedState
   log: Log
