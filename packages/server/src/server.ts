@@ -16,6 +16,8 @@ import type { AllowedHosts } from './access/hosts.js'
 import type { AllowedOrigins } from './access/origins.js'
 import { RoomMembership } from './access/rooms.js'
 import { ChannelStarts } from './resume/channel-starts.js'
+import { Presence } from './resume/presence.js'
+import type { PresenceLimits } from './resume/presence.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
 import type { Experiment } from './experiment/experiment.js'
@@ -75,6 +77,8 @@ export interface ServerOptions {
   trustProxy?: number
   /** @default 25000 */
   pingIntervalMs?: number
+  /** Presence: the grace period before a participant with no socket on a channel has left, and how processes agree (`PresenceLimits`). */
+  presence?: Partial<PresenceLimits>
   /** The experiment's pages, served at `/`. @default none (`/` lists the endpoints) */
   pagesDir?: string
   /** The client bundles served under `/static/`. @default @switchboard/client's dist/static folder */
@@ -94,6 +98,8 @@ export interface Server {
   rooms: RoomMembership
   /** The rules in force. */
   channelRules: ChannelRuleSet
+  /** Who is on each channel, by participant, over every process. */
+  presence: Presence
   /** Test hook: cuts every socket without a close handshake, as a network failure does (clients see 1006). */
   dropConnections(): void
   /** Test hook: a server restart, first half: closes every socket with 1012 and stops listening. State is kept. */
@@ -118,6 +124,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const credentials = await Credentials.load(state)
   const rooms = new RoomMembership(state)
   const starts = new ChannelStarts(broker, state)
+  const presence = new Presence(broker, log, options.presence)
+  await presence.start()
   const channelRules = options.channelRules
     ? ruleSet(options.channelRules, 'the channelRules option')
     : ruleSet(options.experiment?.channelRules ?? 'standard', "the experiment's channelRules")
@@ -127,6 +135,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     access: new ChannelAccess(channelRules, rooms),
     admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
     starts,
+    presence,
     refreshState: () => state.refresh(),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
@@ -138,7 +147,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const addressLimits = resolveAddressLimits(options.limits)
   const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log })
   const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
-  const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, starts, log)
+  const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, starts, log, presence)
   if (host && runExperiment) await host.start()
 
   const http = createHttpHandler({
@@ -208,6 +217,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     credentials,
     rooms,
     channelRules,
+    presence,
     dropConnections: () => relay.dropAll(),
     stopListening: async () => {
       log('info', 'server.restarting', { port })
@@ -222,6 +232,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
         // Where the experiment stopped reading is stored before it goes, so a restart goes on from there
         // (a second at most: a Redis that does not answer must not hold up the shutdown).
         if (host) await Promise.race([host.flushed(), new Promise((resolve) => setTimeout(resolve, 1000))])
+        presence.stop()
         guard.stop()
         if (server.listening) await stopListening()
         await broker.close()

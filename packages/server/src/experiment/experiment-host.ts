@@ -6,6 +6,7 @@ import type { SharedState } from '../state/shared-state.js'
 import type { MessageId } from '@switchboard/client'
 import { laterId } from '../history/history.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
+import type { Presence } from '../resume/presence.js'
 import { subscribeSince } from '../resume/subscribe-since.js'
 import { Connected } from './connected.js'
 import { Cursors, cursorKey } from './cursors.js'
@@ -32,8 +33,20 @@ export class ExperimentHost implements ExperimentApi {
     private readonly rooms: RoomMembership,
     private readonly starts: ChannelStarts,
     readonly log: Log,
+    private readonly presenceOf?: Presence,
   ) {
     this.cursors = new Cursors(state, log)
+    presenceOf?.onEvent((event) => {
+      try {
+        this.experiment.presence?.(event)
+      } catch (error) {
+        this.log('error', 'experiment.presence_failed', { channel: event.channel, error })
+      }
+    })
+  }
+
+  presence(channel: string): string[] {
+    return this.presenceOf?.of(channel) ?? []
   }
 
   /**

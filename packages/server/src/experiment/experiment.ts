@@ -1,5 +1,6 @@
 import type { ChannelRules } from '../access/channel-rules.js'
 import type { Log } from '../log.js'
+import type { PresenceEvent } from '../resume/presence.js'
 import type { SharedState } from '../state/shared-state.js'
 
 /** Where a message came from. */
@@ -50,6 +51,11 @@ export interface ExperimentApi {
   createRoom(participantIds: ReadonlyArray<string | number>, prefix?: string): Promise<string>
   /** Participants with at least one open socket (on any process), in the order they first connected. */
   participants(): string[]
+  /**
+   * Who is on `channel`, by participant (several tabs are one), on every process; a participant whose
+   * last socket closed stays for the grace period (10 s by default), so a reconnect is no leave.
+   */
+  presence(channel: string): string[]
   /** The channels a participant has a socket on, e.g. to wait until its private channel is open. */
   channelsOf(participantId: string | number): string[]
   /**
@@ -104,4 +110,6 @@ export interface Experiment {
    * Messages it missed that history still holds arrive through `receiveMessage`, late but in order.
    */
   missed?(hole: { channel: string; after: string; until: string }): void
+  /** A participant came to a channel (its first socket there), or left it (no socket for the grace period). */
+  presence?(event: PresenceEvent): void
 }

@@ -1,4 +1,5 @@
-import type { WebSocket } from 'ws'
+import { WebSocket } from 'ws'
+import type { Log } from '../log.js'
 import type { SocketClient } from '../protocol/control.js'
 import type { ResumeRequest } from '../resume/resume-request.js'
 import type { Throttle } from './throttle.js'
@@ -27,6 +28,8 @@ export interface Connection {
   /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
   work: Promise<void>
   unsubscribe: () => void
+  /** Stops the presence events it asked for (nothing when it did not). */
+  unwatch: () => void
 }
 
 /** A socket just opened: not let in yet, nothing subscribed, its frames paced by the throttle `pace` makes for it. */
@@ -43,7 +46,21 @@ export function newConnection(ws: WebSocket, query: URLSearchParams, resume: Res
     alive: true,
     work: Promise.resolve(),
     unsubscribe: () => {},
+    unwatch: () => {},
   }
   connection.throttle = pace(connection as Connection)
   return connection as Connection
+}
+
+/** Sends `frame` to an open socket, or cuts the socket when it holds more than `maxBufferedBytes` unread. */
+export function sendTo(connection: Connection, frame: string, maxBufferedBytes: number, log: Log): void {
+  const { ws } = connection
+  if (ws.readyState !== WebSocket.OPEN) return
+  if (ws.bufferedAmount > maxBufferedBytes) {
+    // A reader this slow would make the server hold everything for it; cut it, it reconnects.
+    log('warn', 'socket.slow_reader', { channel: connection.channel, ...connection.client, bufferedBytes: ws.bufferedAmount })
+    ws.terminate()
+    return
+  }
+  ws.send(frame)
 }

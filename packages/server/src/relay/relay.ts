@@ -15,8 +15,9 @@ import { CONTROL_CHANNEL, channelEvent, connectedEvent, disconnectedEvent } from
 import { extensionFrame, readClientFrame } from '../resume/extension-frames.js'
 import { resumeRequest } from '../resume/resume-request.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
+import type { Presence } from '../resume/presence.js'
 import { subscribeResuming } from '../resume/subscribe-resuming.js'
-import { newConnection } from './connection.js'
+import { newConnection, sendTo } from './connection.js'
 import type { Connection } from './connection.js'
 import { Throttle } from './throttle.js'
 
@@ -26,6 +27,8 @@ export interface RelayOptions {
   admission: AdmissionOptions
   log: Log
   limits?: Partial<Limits>
+  /** Who is on each channel, by participant: sockets are counted in it, and may ask for it. */
+  presence?: Presence
   /** Checks whether the shared state began anew (a credential of a newer state came in). */
   refreshState?: () => Promise<void>
   /** Where rooms and private channels began: a resuming socket's first subscription replays them from there. */
@@ -156,6 +159,7 @@ export class ChatRelay {
     // From here on the socket counts: its close publishes unsubscribed/disconnected.
     connection.unsubscribe = unsubscribe
     connection.admission = 'counted'
+    if (participant !== null && channel !== null) this.options.presence?.count(channel, participant, 1)
     const budget = this.quota.enter(participant, channel)
     if (budget) connection.throttle.share(budget)
     void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
@@ -204,7 +208,15 @@ export class ChatRelay {
   /** Heartbeats are answered at once, with the server's clock; what the extension does not know is ignored. */
   private extension(connection: Connection, payload: string): void {
     const frame = readClientFrame(payload)
-    if (frame?.type === 'ping' && connection.admission === 'counted') this.deliver(connection, extensionFrame.pong(frame.id))
+    if (connection.admission !== 'counted') return
+    if (frame?.type === 'ping') return this.deliver(connection, extensionFrame.pong(frame.id))
+    const { presence } = this.options
+    if (frame?.type === 'presence' && presence && connection.channel !== null) {
+      // Only of its own channel, which it may read: presence is read access like any other.
+      connection.unwatch()
+      connection.unwatch = presence.watch(connection.channel, (event) => this.deliver(connection, extensionFrame.presenceEvent(event.type, event.participant)))
+      this.deliver(connection, extensionFrame.presence(presence.of(connection.channel)))
+    }
   }
 
   private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
@@ -251,15 +263,7 @@ export class ChatRelay {
   }
 
   private deliver(connection: Connection, frame: string): void {
-    const { ws } = connection
-    if (ws.readyState !== WebSocket.OPEN) return
-    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
-      // A reader this slow would make the server hold everything for it; cut it, it reconnects.
-      this.options.log('warn', 'socket.slow_reader', { channel: connection.channel, ...connection.client, bufferedBytes: ws.bufferedAmount })
-      ws.terminate()
-      return
-    }
-    ws.send(frame)
+    sendTo(connection, frame, this.limits.maxBufferedBytes, this.options.log)
   }
 
   private release(connection: Connection, code: number, reason: string): void {
@@ -267,6 +271,8 @@ export class ChatRelay {
     // Its throttle is not stopped: frames it sent before closing still go out, at its rate.
     if (connection.admission !== 'counted' && connection.admission !== 'ejected') return
     connection.unsubscribe()
+    connection.unwatch()
+    if (connection.participant !== null && connection.channel !== null) this.options.presence?.count(connection.channel, connection.participant, -1)
     this.quota.leave(connection.participant, connection.channel)
     const { broker } = this.options
     void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto'
+import type { Broker } from '../broker/broker.js'
+import type { Log } from '../log.js'
+
+/** How presence is kept: how long a participant may be away before it counts as gone, and how processes agree. */
+export interface PresenceLimits {
+  /** A participant with no socket on a channel counts as gone only after this long; a reconnect within it is no leave. @default 10000 */
+  graceMs: number
+  /** How often each process tells the others which sockets it holds. @default 5000 */
+  snapshotEveryMs: number
+  /** A process not heard from for this long is gone (killed), and with it its sockets. @default 15000 */
+  processTtlMs: number
+}
+
+export const DEFAULT_PRESENCE_LIMITS: PresenceLimits = { graceMs: 10_000, snapshotEveryMs: 5000, processTtlMs: 15_000 }
+
+/** A participant came (its first socket on the channel) or went (its last one, and the grace period passed). */
+export interface PresenceEvent {
+  type: 'join' | 'leave'
+  channel: string
+  participant: string
+}
+
+type Counts = Map<string, number>
+interface Snapshot {
+  process: string
+  channels: Record<string, Record<string, number>>
+}
+
+// Raw channel names have no ':', so no page can subscribe to this one or publish on it.
+const PRESENCE_CHANNEL = 'switchboard:presence'
+
+/**
+ * Who is on each channel, by participant rather than by socket (several tabs and a reconnect are one
+ * presence), over every process: each process counts its own sockets and tells the others, now and
+ * then and on every change, through the broker; a process that stops telling (killed) is dropped.
+ * A participant left only once it has had no socket anywhere for `graceMs`.
+ */
+export class Presence {
+  private readonly limits: PresenceLimits
+  private readonly id = randomUUID()
+  private readonly local = new Map<string, Counts>()
+  private readonly others = new Map<string, { seenAt: number; channels: Map<string, Counts> }>()
+  // What listeners were told is present, per channel, and the leaves waiting out the grace period.
+  private readonly told = new Map<string, Set<string>>()
+  private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly watchers = new Map<string, Set<(event: PresenceEvent) => void>>()
+  private readonly everyone = new Set<(event: PresenceEvent) => void>()
+  private timer: ReturnType<typeof setInterval> | undefined
+  private pending: ReturnType<typeof setTimeout> | undefined
+  private unsubscribe: (() => void) | undefined
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly log: Log,
+    limits: Partial<PresenceLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_PRESENCE_LIMITS, ...limits }
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.broker.subscribe(PRESENCE_CHANNEL, (data) => this.heard(data))
+    this.timer = setInterval(() => this.tick(), this.limits.snapshotEveryMs)
+    this.timer.unref()
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    clearTimeout(this.pending)
+    for (const timer of this.leaving.values()) clearTimeout(timer)
+    this.unsubscribe?.()
+  }
+
+  /** A socket of `participant` on `channel` opened (+1) or closed (−1) in this process. */
+  count(channel: string, participant: string, delta: 1 | -1): void {
+    const counts = this.local.get(channel) ?? new Map<string, number>()
+    const next = (counts.get(participant) ?? 0) + delta
+    if (next > 0) counts.set(participant, next)
+    else counts.delete(participant)
+    if (counts.size > 0) this.local.set(channel, counts)
+    else this.local.delete(channel)
+    this.settle(channel)
+    this.pending ??= setTimeout(() => this.tell(), 20)
+  }
+
+  /** Who is present on `channel` now (those in their grace period included), in the order they came. */
+  of(channel: string): string[] {
+    return [...(this.told.get(channel) ?? [])]
+  }
+
+  /** Calls `listener` with each join and leave on `channel`; returns the function that stops it. */
+  watch(channel: string, listener: (event: PresenceEvent) => void): () => void {
+    const listeners = this.watchers.get(channel) ?? new Set()
+    this.watchers.set(channel, listeners.add(listener))
+    return () => {
+      listeners.delete(listener)
+      if (listeners.size === 0) this.watchers.delete(channel)
+    }
+  }
+
+  /** Calls `listener` with every join and leave, on every channel (the experiment host). */
+  onEvent(listener: (event: PresenceEvent) => void): void {
+    this.everyone.add(listener)
+  }
+
+  private heard(data: string): void {
+    let snapshot: Snapshot
+    try {
+      snapshot = JSON.parse(data) as Snapshot
+    } catch {
+      return
+    }
+    if (snapshot.process === this.id || typeof snapshot.channels !== 'object') return
+    const before = this.others.get(snapshot.process)?.channels
+    const channels = new Map(Object.entries(snapshot.channels).map(([channel, counts]) => [channel, new Map(Object.entries(counts))]))
+    this.others.set(snapshot.process, { seenAt: Date.now(), channels })
+    for (const channel of new Set([...(before?.keys() ?? []), ...channels.keys()])) this.settle(channel)
+  }
+
+  private tick(): void {
+    const cutoff = Date.now() - this.limits.processTtlMs
+    for (const [process, { seenAt, channels }] of this.others) {
+      if (seenAt >= cutoff) continue
+      this.others.delete(process)
+      this.log('warn', 'presence.process_gone', { channels: channels.size })
+      for (const channel of channels.keys()) this.settle(channel)
+    }
+    this.tell()
+  }
+
+  /** Tells the other processes which sockets this one holds. */
+  private tell(): void {
+    clearTimeout(this.pending)
+    this.pending = undefined
+    const channels = Object.fromEntries([...this.local].map(([channel, counts]) => [channel, Object.fromEntries(counts)]))
+    void this.broker.relayOnly(PRESENCE_CHANNEL, JSON.stringify({ process: this.id, channels } satisfies Snapshot))
+  }
+
+  private here(channel: string): Set<string> {
+    const here = new Set(this.local.get(channel)?.keys())
+    for (const { channels } of this.others.values()) for (const participant of channels.get(channel)?.keys() ?? []) here.add(participant)
+    return here
+  }
+
+  /** Joins for who came, grace periods for who went, on `channel`. */
+  private settle(channel: string): void {
+    const here = this.here(channel)
+    const told = this.told.get(channel) ?? new Set<string>()
+    for (const participant of here) {
+      const key = `${channel}\n${participant}`
+      const waiting = this.leaving.get(key)
+      if (waiting) {
+        // Back within the grace period: it never left.
+        clearTimeout(waiting)
+        this.leaving.delete(key)
+      } else if (!told.has(participant)) {
+        told.add(participant)
+        this.emit({ type: 'join', channel, participant })
+      }
+    }
+    for (const participant of told) {
+      const key = `${channel}\n${participant}`
+      if (here.has(participant) || this.leaving.has(key)) continue
+      const timer = setTimeout(() => {
+        this.leaving.delete(key)
+        if (this.here(channel).has(participant)) return
+        told.delete(participant)
+        if (told.size === 0) this.told.delete(channel)
+        this.emit({ type: 'leave', channel, participant })
+      }, this.limits.graceMs)
+      timer.unref()
+      this.leaving.set(key, timer)
+    }
+    if (told.size > 0) this.told.set(channel, told)
+  }
+
+  private emit(event: PresenceEvent): void {
+    for (const listener of [...(this.watchers.get(event.channel) ?? []), ...this.everyone]) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.log('error', 'presence.listener_failed', { channel: event.channel, error })
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// Who is here, by participant, with a grace period, over processes; and asked for over a resuming socket.
+import { afterEach, describe, expect, it } from 'vitest'
+import { MemoryBroker, Presence, silentLog, startServer } from '../src/index.js'
+import type { PresenceEvent, Server } from '../src/index.js'
+import { newParticipant, peer } from './ws-peer.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function tracker(broker: MemoryBroker, limits = { graceMs: 200, snapshotEveryMs: 50, processTtlMs: 300 }) {
+  const presence = new Presence(broker, silentLog, limits)
+  await presence.start()
+  cleanups.push(() => presence.stop())
+  const events: string[] = []
+  presence.onEvent((event: PresenceEvent) => events.push(`${event.type} ${event.participant}@${event.channel}`))
+  return { presence, events }
+}
+
+describe('presence', () => {
+  it('counts participants, not sockets: a reconnect within the grace period is no leave, a departure is one leave after it', async () => {
+    const { presence, events } = await tracker(new MemoryBroker())
+    presence.count('room', '7', 1)
+    presence.count('room', '7', 1)
+    expect(presence.of('room')).toEqual(['7'])
+    // One of its two tabs closes; then the other drops and is back at once.
+    presence.count('room', '7', -1)
+    presence.count('room', '7', -1)
+    presence.count('room', '7', 1)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(events).toEqual(['join 7@room'])
+    presence.count('room', '7', -1)
+    expect(presence.of('room')).toEqual(['7'])
+    await expect.poll(() => events).toEqual(['join 7@room', 'leave 7@room'])
+    expect(presence.of('room')).toEqual([])
+  })
+
+  it('agrees across processes, and drops a process that stops telling (killed) and its participants', async () => {
+    const broker = new MemoryBroker()
+    const one = await tracker(broker)
+    const two = await tracker(broker)
+    one.presence.count('room', '7', 1)
+    await expect.poll(() => two.presence.of('room')).toEqual(['7'])
+    // 7's socket moves from process one to process two: no leave anywhere.
+    one.presence.count('room', '7', -1)
+    two.presence.count('room', '7', 1)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect([one.events, two.events]).toEqual([['join 7@room'], ['join 7@room']])
+    // Process two dies without a word: after its time is up and the grace period, 7 has left for process one.
+    two.presence.stop()
+    await expect.poll(() => one.events, { timeout: 3000 }).toEqual(['join 7@room', 'leave 7@room'])
+  })
+})
+
+describe('presence over a resuming socket', () => {
+  it('answers a presence request with who is on its channel, then each join and leave', async () => {
+    const server: Server = await startServer({ log: silentLog, presence: { graceMs: 200 } })
+    cleanups.push(() => server.close())
+    const [a, b] = [await newParticipant(server.url), await newParticipant(server.url)]
+    const watcher = await peer(server.url, { ...a.query('broadcast_channel'), sb: '1', sb_session: 'presence-watcher' })
+    await watcher.received(1)
+    watcher.send(':{"type":"presence"}')
+    await watcher.receivedFrame(`:{"type":"presence","present":["${a.id}"]}`)
+    const other = await peer(server.url, b.query('broadcast_channel'))
+    await watcher.receivedFrame(`:{"type":"join","participant":"${b.id}"}`)
+    other.ws.close()
+    await watcher.receivedFrame(`:{"type":"leave","participant":"${b.id}"}`)
+    expect(server.presence.of('broadcast_channel')).toEqual([a.id])
+    // A plain socket asking is publishing to channel "", which no rule names.
+    const plain = await peer(server.url, b.query('broadcast_channel'))
+    plain.send(':{"type":"presence"}')
+    expect((await plain.closed).code).toBe(4404)
+  })
+})
