@@ -22,7 +22,7 @@ export default defineConfig(({ mode }) => {
       sourcemap: true,
       lib: browser
         ? { entry: 'src/browser.ts', formats: ['es', 'iife'], name: 'Switchboard', fileName: (format) => (format === 'iife' ? 'switchboard.iife.js' : 'switchboard.js') }
-        : { entry: { switchboard: 'src/index.ts', clock: 'src/clock.ts', testing: 'src/testing.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
+        : { entry: { switchboard: 'src/index.ts', clock: 'src/clock.ts', presence: 'src/presence.ts', testing: 'src/testing.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
       rollupOptions: {
         external: browser ? [] : ['mitt'],
         // The SDK's package-internal members are `_`-prefixed (the rest are #private), and no other code

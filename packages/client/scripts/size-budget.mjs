@@ -62,6 +62,11 @@ for (const [label, code, budgeted] of sizes) {
     over = true
   }
 }
+const withPresence = await bundle(
+  'app-presence',
+  `import { openChannel } from 'dist/switchboard.js'\nimport { watchPresence } from 'dist/presence.js'\nconst c = openChannel('broadcast_channel')\nc.on('chat', console.log)\nwatchPresence(c).onJoin(console.log)\n`,
+)
 // What an app pays for each feature it imports, on top of the channel SDK (and nothing when it does not).
 console.log(`size: the server clock (@switchboard/client/clock) adds ${gzip(withClock) - gzip(app)} B gzip to an app that imports it`)
+console.log(`size: presence (@switchboard/client/presence) adds ${gzip(withPresence) - gzip(app)} B gzip to an app that imports it`)
 if (over) process.exit(1)

@@ -40,6 +40,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
   readonly #stateListeners = new Set<StateListener>()
   readonly #errorListeners = new Set<ErrorListener>()
   readonly #gapListeners = new Set<(gap: Gap) => void>()
+  readonly #extensionListeners = new Set<(meta: Record<string, unknown>) => void>()
   readonly #transport: Transport
   readonly #config: ChannelConfig<S>
 
@@ -54,6 +55,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
         _onState: (change) => this.#changeState(change),
         _onFrame: (data, id) => this.#inbox._receive(data, id),
         _onGap: (gap) => this.#callEach(this.#gapListeners, gap, 'gap listener'),
+        _onExtension: (meta) => this.#callEach(this.#extensionListeners, meta, 'extension listener'),
         _onError: (error) => this.#report(error),
       },
     )
@@ -80,6 +82,16 @@ export class Channel<S extends SchemaMap = NoSchemas> {
    */
   ping(): Promise<number | undefined> {
     return this.#transport.ping()
+  }
+
+  /** @internal For the SDK's own modules (presence): writes an extension frame; false when the socket cannot take one now. */
+  _extension(json: string): boolean {
+    return this.#transport._extension(json)
+  }
+
+  /** @internal For the SDK's own modules: each extension frame the channel itself does not know. */
+  _onExtension(listener: (meta: Record<string, unknown>) => void): Unsubscribe {
+    return listen(this.#extensionListeners, listener)
   }
 
   /**
@@ -212,6 +224,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     if (change.next === 'closed') {
       this.#inbox._clear()
       this.#gapListeners.clear()
+      this.#extensionListeners.clear()
       this.#stateListeners.clear()
       this.#config.onClosed?.()
     }

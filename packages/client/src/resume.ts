@@ -21,6 +21,8 @@ export type ExtensionFrame =
   | { type: 'message'; frame: string; id?: MessageId }
   /** Seen before: dropped. */
   | { type: 'duplicate' }
+  /** Any other extension frame the server sends (presence, …), for the modules that asked for it. */
+  | { type: 'extension'; meta: Record<string, unknown> }
 
 const ID_FRAME = /^(\d+-\d+) /
 
@@ -72,6 +74,7 @@ export class Resume {
           }
           return meta as ExtensionFrame
         }
+        if (typeof type === 'string') return { type: 'extension', meta }
       } catch {
         // Not JSON.
       }

@@ -8,38 +8,19 @@ import { ConnectionError, SendError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
 import type { PongSample } from './heartbeat.js'
-import type { Logger } from './logger.js'
 import { askShouldReconnect } from './options.js'
-import type { CloseInfo, ConnectionOptions, LifecycleTarget, WebSocketConstructor } from './options.js'
-import type { MessageId } from './message-id.js'
+import type { CloseInfo } from './options.js'
 import { Outbox } from './outbox.js'
-import type { OutboxStore } from './outbox-store.js'
 import { Receipt } from './receipt.js'
 import { listenToPage } from './page-lifecycle.js'
 import type { PageListener } from './page-lifecycle.js'
 import { Resume } from './resume.js'
-import type { Gap } from './resume.js'
 import { closedAt, nacked, overLimit } from './send-refusals.js'
 import { Socket } from './socket.js'
 import type { SocketListener } from './socket.js'
+import type { TransportConfig, TransportHandlers } from './transport-config.js'
 
-/** A channel's connection options with every default applied (options.ts documents them), and what the client adds. */
-export interface TransportConfig
-  extends Required<Pick<ConnectionOptions, 'minDelayMs' | 'maxDelayMs' | 'connectTimeoutMs' | 'maxAttempts' | 'outboxLimit' | 'resume' | 'helloTimeoutMs' | 'heartbeatIntervalMs' | 'heartbeatTimeoutMs' | 'shouldReconnect'>> {
-  url: string
-  WebSocket: WebSocketConstructor
-  outboxStore?: OutboxStore | undefined
-  lifecycle: LifecycleTarget | undefined
-  logger: Logger
-  random?: () => number
-}
-
-export interface TransportHandlers {
-  _onState(change: StateChange): void
-  _onFrame(data: unknown, id?: MessageId): void
-  _onGap(gap: Gap): void
-  _onError(error: SwitchboardError): void
-}
+export type { TransportConfig, TransportHandlers } from './transport-config.js'
 
 type Announcement = Omit<StateChange, 'prev' | 'next' | 'attempt'>
 
@@ -82,10 +63,21 @@ export class Transport implements SocketListener, PageListener {
     return this.#heartbeat._last
   }
 
-  /** A ping now, on an open socket that speaks the extension: the server's clock from its pong, else undefined. */
+  /** Writes the extension frame `:<json>` now, when the socket is up and speaks the extension; false when not. */
+  _extension(json: string): boolean {
+    const up = this.#up()
+    if (up) this.#write(`:${json}`)
+    return up
+  }
+
+  /** A ping now, when the socket is up and speaks the extension: the server's clock from its pong, else undefined. */
   ping(): Promise<number | undefined> {
-    if (this.#phase._name !== 'open' || !this.#resume._on) return Promise.resolve(undefined)
-    return this.#heartbeat._ask(this.#write)
+    return this.#up() ? this.#heartbeat._ask(this.#write) : Promise.resolve(undefined)
+  }
+
+  /** Open (or announcing open: an open handler may write) on a server that speaks the extension. */
+  #up(): boolean {
+    return (this.#phase._name === 'open' || this.#phase._name === 'announcing') && this.#resume._on
   }
 
   /**
@@ -259,6 +251,8 @@ export class Transport implements SocketListener, PageListener {
         return this.#heartbeat._pong(frame.id, frame.now, Date.now())
       case 'gap':
         return this.#handlers._onGap({ since: frame.since, last: frame.last })
+      case 'extension':
+        return this.#handlers._onExtension(frame.meta)
       case 'duplicate':
         return
       default:
