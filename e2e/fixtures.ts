@@ -134,9 +134,13 @@ interface Fixtures {
   participants: (n: number, kind?: PageKind, query?: string) => Promise<Participant[]>
 }
 
+/** The demo servers' presence grace period in these tests: a participant away longer has left. */
+export const PRESENCE_GRACE_MS = 3000
+
 export const test = base.extend<Fixtures>({
   server: async ({}, use) => {
-    const server = await startDemoServer({ log: silentLog })
+    // A short grace period (the default is 10 s), so that a closed tab leaves within a test.
+    const server = await startDemoServer({ log: silentLog, presence: { graceMs: PRESENCE_GRACE_MS } })
     await use(server)
     await server.close()
   },
@@ -150,7 +154,7 @@ export const test = base.extend<Fixtures>({
         const port = await freePort()
         const child = spawn(fileURLToPath(new URL('../packages/demo/node_modules/.bin/tsx', import.meta.url)), ['src/main.ts'], {
           cwd: fileURLToPath(new URL('../packages/demo/', import.meta.url)),
-          env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, RUN_EXPERIMENT: runExperiment, LOG_LEVEL: 'warn' },
+          env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, RUN_EXPERIMENT: runExperiment, LOG_LEVEL: 'warn', PRESENCE_GRACE_MS: String(PRESENCE_GRACE_MS) },
           stdio: ['ignore', 'pipe', 'inherit'],
         })
         processes.push(child)

@@ -16,7 +16,7 @@ for (const kind of PAGE_KINDS) {
     const second = await (await newUser()).openTab(kind)
     const room = await first.roomName()
     for (const [p, other] of [[first, second], [second, first]] as const) {
-      await expect(p.roomStatus).toHaveText(`you are in ${room} with participant ${other.id}`)
+      await expect(p.roomStatus).toHaveText(`you are in ${room} with participant ${other.id} (here)`)
     }
     await expect(first.roomField).toHaveValue('typed while waiting')
     await send.click()

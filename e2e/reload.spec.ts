@@ -16,7 +16,7 @@ for (const kind of PAGE_KINDS) {
     expect(await reloaded.reload()).toBe(reloaded.id)
     expect(reloaded.record.posts).toEqual(['/participant', `/node/${reloaded.id}`])
     await reloaded.expectState((s) => [s.restored, s.room, s.partner, s.connection[room]], [true, room, partner.id, 'open'])
-    await expect(reloaded.roomStatus).toHaveText(`you are in ${room} with participant ${partner.id}`)
+    await expect(reloaded.roomStatus).toHaveText(`you are in ${room} with participant ${partner.id} (here)`)
     for (const p of [reloaded, partner]) await p.expectState((s) => [...s.roster].sort(), [reloaded.id, partner.id].sort())
 
     // Both ways in the room, and the private channel is its own again.

@@ -2,6 +2,7 @@
 // validated by the zod schemas the experiment uses too.
 import { createClient } from '@switchboard/client'
 import { createServerClock } from '@switchboard/client/clock'
+import { watchPresence } from '@switchboard/client/presence'
 import type { Channel } from '@switchboard/client'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, demoSchemas } from '../src/messages.js'
 import type {} from './session.js'
@@ -40,10 +41,8 @@ broadcast.on('chat', ({ sender, text }) => {
   state.broadcast.push({ sender: String(sender), text })
   render()
 })
-broadcast.on('roster', ({ participants }) => {
-  state.roster = participants
-  render()
-})
+// Who is here: presence of the broadcast channel, by participant, with the server's grace period.
+ui.followRoster(state, watchPresence(broadcast), render)
 
 // A room's channel can be opened three ways (its announcement, the assignment, a reload): it is
 // followed once, whichever comes first.
@@ -56,6 +55,7 @@ function follow(room: DemoChannel): void {
     render()
   })
   room.on('round', (round) => ui.followRound(state, round, render))
+  ui.followPartner(state, watchPresence(room), render)
   render()
 }
 const rooms = sb.joinChatrooms(broadcast)

@@ -33,6 +33,16 @@ export interface PageState {
   round: { room: string; startsAt: number; endsAt: number } | null
   /** This page's clock (performance.timeOrigin + performance.now()) when the round began here. */
   roundStartedAt: number | null
+  /** Whether the partner is on the room's channel (presence); null before there is a partner to watch. */
+  partnerHere: boolean | null
+}
+
+/** What followRoster() and followPartner() need of a presence (watchPresence). */
+interface WatchablePresence {
+  readonly present: string[]
+  has(participant: string | number): boolean
+  onJoin(listener: (participant: string) => void): unknown
+  onLeave(listener: (participant: string) => void): unknown
 }
 
 /** What watchClock() needs of a server clock. */
@@ -54,6 +64,8 @@ declare global {
       connectionOptions(): ConnectionOptions
       watchClock(state: PageState, clock: WatchableClock, render: () => void): void
       followRound(state: PageState, round: { room: string; startsAt: number; endsAt: number }, render: () => void): void
+      followRoster(state: PageState, presence: WatchablePresence, render: () => void): void
+      followPartner(state: PageState, presence: WatchablePresence, render: () => void): void
     }
   }
 }

@@ -1,5 +1,5 @@
 import { CONTROL_CHANNEL, ParticipantStore, asControlEvent } from '@switchboard/server'
-import type { ChannelRules, ControlEvent, Experiment, ExperimentApi, MessageContext } from '@switchboard/server'
+import type { ChannelRules, ControlEvent, Experiment, ExperimentApi, MessageContext, PresenceEvent } from '@switchboard/server'
 import { BROADCAST_CHANNEL, EXPERIMENT_CHANNEL, WhisperSchema, privateChannel } from './messages.js'
 import type { AssignmentMessage, ChatMessage, CreateChatroomMessage, RosterMessage, RoundMessage, WhisperMessage } from './messages.js'
 
@@ -40,9 +40,32 @@ export class ChatExperiment implements Experiment {
     this.api = api
   }
 
-  /** Participants with at least one open socket (on any server process), in arrival order. */
+  /**
+   * Who is here: present on the broadcast channel (on any server process), in arrival order. A tab
+   * that reconnects or reloads stays in it; one that closed leaves it after the grace period.
+   */
   get roster(): string[] {
-    return this.api?.participants() ?? []
+    return this.api?.presence(BROADCAST_CHANNEL) ?? []
+  }
+
+  /**
+   * The roster follows presence of the broadcast channel; and a participant who left its room (no
+   * socket on it for the grace period) leaves its partner alone: the room is told, and the partner is
+   * paired again with the next who comes.
+   */
+  presence(event: PresenceEvent): void {
+    if (event.channel === BROADCAST_CHANNEL) return this.rosterChanged()
+    if (event.type !== 'leave' || this.rooms.get(event.participant) !== event.channel) return
+    const room = event.channel
+    const partner = this.partners.get(event.participant)
+    // Said in the room, which stays open for what was said there: the one left behind is paired anew.
+    this.publish({ type: 'chat', text: `participant ${event.participant} has left`, sender: 'experiment', room } satisfies ChatMessage, room)
+    for (const who of [event.participant, partner]) {
+      if (who === undefined) continue
+      this.rooms.delete(who)
+      this.partners.delete(who)
+    }
+    if (partner !== undefined && this.roster.includes(partner)) this.pair(partner)
   }
 
   /** Says `text` to everyone, as a chat line from the experiment on the broadcast channel. */
@@ -66,8 +89,7 @@ export class ChatExperiment implements Experiment {
 
   private onControl(event: ControlEvent): void {
     const id = event.client.participant_id
-    if (id === null) return
-    if (event.type === 'websocket') return this.rosterChanged()
+    if (id === null || event.type === 'websocket') return
     if (event.channel === null || event.event === 'unsubscribed') return
     // Counted per socket by the host, so an old socket's late "unsubscribed" cannot hide a new one.
     const channels = this.api?.channelsOf(id) ?? []

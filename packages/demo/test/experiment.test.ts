@@ -10,7 +10,8 @@ import { newParticipant, peer } from '../../server/test/ws-peer.js'
 let server: DemoServer
 const clients: Client[] = []
 beforeEach(async () => {
-  server = await startDemoServer({ log: silentLog })
+  // A short grace period, so that a departure shows within the test.
+  server = await startDemoServer({ log: silentLog, presence: { graceMs: 300 } })
 })
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close()
@@ -83,7 +84,23 @@ describe('chat experiment', () => {
     expect(await forged.settled).toBe('failed')
   })
 
-  it('keeps a roster from control events', async () => {
+  it('tells the one left behind when its partner leaves the room, and pairs it again', async () => {
+    const a = await participant()
+    const b = await participant()
+    const { room } = await a.private.waitFor((m) => m.type === 'assignment')
+    const roomOfA = inbox(a.client.openChannel(String(room)))
+    await roomOfA.waitFor((m) => m.type === 'round')
+    await b.client.openChannel(String(room)).ready()
+    await expect.poll(() => server.presence.of(String(room)).length).toBe(2)
+    b.client.close()
+    expect(await roomOfA.waitFor((m) => m.type === 'chat')).toEqual({ type: 'chat', text: `participant ${b.id} has left`, sender: 'experiment', room })
+    const c = await participant()
+    const again = await c.private.waitFor((m) => m.type === 'assignment')
+    expect(again).toMatchObject({ partner: a.id })
+    expect(again.room).not.toBe(room)
+  })
+
+  it('keeps a roster from presence on the broadcast channel', async () => {
     const a = await participant()
     const b = await participant()
     const roster = (ids: string[]) => (m: Payload) => m.type === 'roster' && JSON.stringify(m.participants) === JSON.stringify(ids)

@@ -20,6 +20,7 @@ const FLAGS = {
   'max-sockets': { type: 'string', env: 'MAX_SOCKETS' },
   'sockets-per-address': { type: 'string', env: 'SOCKETS_PER_ADDRESS' },
   'participants-per-minute': { type: 'string', env: 'PARTICIPANTS_PER_MINUTE' },
+  'presence-grace-ms': { type: 'string', env: 'PRESENCE_GRACE_MS' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', short: 'h' },
 } as const

@@ -25,6 +25,7 @@ export const ENVIRONMENT = {
   MAX_SOCKETS: 'connections the process holds at once; newcomers past it get 503 (default 10000, or 80% of the open-file limit)',
   SOCKETS_PER_ADDRESS: 'open connections from one source address; more get 429 (default 100; raise it for a lab behind one NAT)',
   PARTICIPANTS_PER_MINUTE: 'participants one source address may create per minute; more get 429 (default 30)',
+  PRESENCE_GRACE_MS: 'how long a participant with no socket on a channel still counts as present, so a reconnect is no leave (default 10000)',
 } as const
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
@@ -62,6 +63,7 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     allowAnonymous: env.ALLOW_ANONYMOUS === '1',
     ...(trustProxy > 0 ? { trustProxy } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
+    ...(env.PRESENCE_GRACE_MS ? { presence: { graceMs: count(env, 'PRESENCE_GRACE_MS', 0) } } : {}),
     ...(origins ? { allowedOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()) } : {}),
     ...(env.ALLOWED_HOSTS === '*' ? { allowedHosts: '*' } : hosts.length > 0 ? { allowedHosts: hosts } : {}),
   }

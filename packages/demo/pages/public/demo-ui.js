@@ -25,7 +25,7 @@
   }
 
   function createState() {
-    return { participantId: null, restored: false, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [], clock: null, round: null, roundStartedAt: null }
+    return { participantId: null, restored: false, connection: {}, reconnects: {}, roster: [], broadcast: [], room: null, partner: null, roomChat: [], inbox: [], errors: [], gaps: [], clock: null, round: null, roundStartedAt: null, partnerHere: null }
   }
 
   /** Builds the page's sections in `root`; the page's own HTML says what it demonstrates. */
@@ -79,7 +79,8 @@
     })
     // Until the experiment's assignment, there is no room to talk to: the form keeps what is typed
     // (its Send is off) and says why.
-    document.querySelector('[data-testid="room-status"]').textContent = state.room === null ? ROOM_WAITING : 'you are in ' + state.room + ' with participant ' + state.partner
+    document.querySelector('[data-testid="room-status"]').textContent =
+      state.room === null ? ROOM_WAITING : 'you are in ' + state.room + ' with participant ' + state.partner + (state.partnerHere === null ? '' : state.partnerHere ? ' (here)' : ' (away)')
     document.querySelector('[data-testid="room-form"] button').disabled = state.room === null
     document.querySelector('[data-testid="round-status"]').textContent = roundStatus(state)
     fill('room-feed', state.roomChat, function (m) {
@@ -127,6 +128,26 @@
       setInterval(render, 250)
     }
     render()
+  }
+
+  /** The roster is who is present on the broadcast channel, as the server counts it (by participant, with a grace period). */
+  function followRoster(state, presence, render) {
+    function update() {
+      state.roster = presence.present
+      render()
+    }
+    presence.onJoin(update)
+    presence.onLeave(update)
+  }
+
+  /** Whether the partner is on the room's channel now: it shows "(away)" only after the server's grace period. */
+  function followPartner(state, presence, render) {
+    function update() {
+      state.partnerHere = state.partner === null ? null : presence.has(state.partner)
+      render()
+    }
+    presence.onJoin(update)
+    presence.onLeave(update)
   }
 
   function roundStatus(state) {
@@ -194,5 +215,7 @@
     connectionOptions: connectionOptions,
     watchClock: watchClock,
     followRound: followRound,
+    followRoster: followRoster,
+    followPartner: followPartner,
   }
 })()

@@ -34,10 +34,8 @@
         state.broadcast.push({ sender: String(m.sender), text: m.text })
         render()
       })
-      broadcast.on('roster', function (m) {
-        state.roster = m.participants
-        render()
-      })
+      // Who is here: presence of the broadcast channel, by participant, with the server's grace period.
+      ui.followRoster(state, Switchboard.watchPresence(broadcast), render)
 
       // A room's channel can be opened three ways (its announcement, the assignment, a reload): it
       // is followed once, whichever comes first.
@@ -52,6 +50,7 @@
         room.on('round', function (round) {
           ui.followRound(state, round, render)
         })
+        ui.followPartner(state, Switchboard.watchPresence(room), render)
         render()
       }
       sb.joinChatrooms(broadcast).onJoin(follow)
