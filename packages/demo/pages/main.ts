@@ -29,9 +29,10 @@ const sb = createClient({
   credential: token,
   ...ui.connectionOptions(),
 })
-const track = <C extends DemoChannel>(channel: C): C => ui.track(state, channel, render)
+// Every channel is mirrored on the page, and any of them may hear that the server lost this participant.
+const track = <C extends DemoChannel>(channel: C): C => session.startOverWhenRefused(ui.track(state, channel, render))
 
-const broadcast = session.startOverWhenRefused(track(sb.openChannel(BROADCAST_CHANNEL)))
+const broadcast = track(sb.openChannel(BROADCAST_CHANNEL))
 const inbox = track(sb.openPrivateChannel())
 // The server's time, for the rooms' timed rounds: the same moment on every page, whatever its clock says.
 const clock = createServerClock(broadcast)

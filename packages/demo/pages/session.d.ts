@@ -23,7 +23,7 @@ declare global {
       assignment(): KeptAssignment | null
       saveAssignment(assignment: KeptAssignment | null): void
       /** On a 4401 refusal of a kept credential, forgets it and reloads as a new participant. */
-      startOverWhenRefused<C extends { onError(listener: (error: SwitchboardError & { closeCode?: number }) => void): unknown }>(channel: C): C
+      startOverWhenRefused<C extends { onError(listener: (error: SwitchboardError & { closeCode?: number }) => void): unknown; onStateChange(listener: (change: { next: string }) => void): unknown }>(channel: C): C
     }
   }
 }

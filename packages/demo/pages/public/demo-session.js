@@ -7,8 +7,11 @@
 
   var PARTICIPANT_KEY = 'switchboard-demo:participant'
   var ASSIGNMENT_KEY = 'switchboard-demo:assignment'
-  // Whether this load reused the kept participant; only such a participant is started over.
+  // Whether this load reused the kept participant.
   var restored = false
+  // Whether the server took this credential on some channel of this page, and whether the tab is starting over.
+  var accepted = false
+  var startingOver = false
 
   // Storage can be unavailable (blocked cookies, some private modes): the tab then starts afresh on
   // every load, as it did before identities were kept.
@@ -76,15 +79,21 @@
   }
 
   /**
-   * A kept credential the server refuses would be refused forever: 4410, the server restarted without
-   * its state and its participant is gone for good (its id is never given out again), or 4401, a
-   * server that no longer knows the secret it was made with. The tab forgets it and reloads as a new
-   * participant. A new participant that is refused stays refused, so this never loops.
+   * A credential the server no longer takes would be refused forever: 4410, the server lost its state
+   * (a restart without persistence) and the participant is gone for good (its id is never given out
+   * again), or 4401, a server that no longer knows the secret it was made with. When the server took
+   * it before (a channel opened with it, or it was kept from an earlier load), the tab forgets it and
+   * reloads as a new participant, whichever of its channels hears the refusal first. A credential
+   * refused from the start stays refused, so this never loops.
    */
   function startOverWhenRefused(channel) {
+    channel.onStateChange(function (change) {
+      if (change.next === 'open') accepted = true
+    })
     channel.onError(function (error) {
-      if (error.code !== 'CONNECTION_REFUSED' || (error.closeCode !== 4410 && error.closeCode !== 4401) || !restored) return
-      restored = false
+      if (error.code !== 'CONNECTION_REFUSED' || (error.closeCode !== 4410 && error.closeCode !== 4401)) return
+      if (!(restored || accepted) || startingOver) return
+      startingOver = true
       write(PARTICIPANT_KEY, null)
       write(ASSIGNMENT_KEY, null)
       location.reload()

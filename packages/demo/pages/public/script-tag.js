@@ -24,8 +24,12 @@
       // A message that fails its schema is not dispatched: the page shows why in Problems.
       options.schemas = window.DemoSchemas
       var sb = Switchboard.createClient(options)
-      var broadcast = session.startOverWhenRefused(ui.track(state, sb.openChannel('broadcast_channel'), render))
-      var inbox = ui.track(state, sb.openPrivateChannel(), render)
+      // Every channel is mirrored on the page, and any of them may hear that the server lost this participant.
+      function track(channel) {
+        return session.startOverWhenRefused(ui.track(state, channel, render))
+      }
+      var broadcast = track(sb.openChannel('broadcast_channel'))
+      var inbox = track(sb.openPrivateChannel())
       // The server's time, for the rooms' timed rounds: the same moment on every page, whatever its clock says.
       var clock = Switchboard.createServerClock(broadcast)
       ui.watchClock(state, clock, render)
@@ -43,7 +47,7 @@
       function follow(room) {
         if (followed[room.name]) return
         followed[room.name] = true
-        ui.track(state, room, render).on('chat', function (m) {
+        track(room).on('chat', function (m) {
           state.roomChat.push({ room: room.name, sender: String(m.sender), text: m.text })
           render()
         })
@@ -97,7 +101,7 @@
         inbox.sendTo('experiment_channel', { type: 'whisper', text: f.text, sender: me, recipient: f.recipient })
       })
       // For trying things by hand in the console (and for tests that play a curious participant).
-      window.demo = { client: sb, clock: clock, credential: participant.token, participantId: me, open: function (name) { return ui.track(state, sb.openChannel(name), render) } }
+      window.demo = { client: sb, clock: clock, credential: participant.token, participantId: me, open: function (name) { return track(sb.openChannel(name)) } }
       render()
     })
     .catch(function (error) {

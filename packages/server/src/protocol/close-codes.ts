@@ -37,14 +37,14 @@ export const RELAY_CLOSE = {
   shutdown: { code: 1001, reason: 'server shutting down' },
   /** The server is restarting; clients should come back. */
   restart: { code: 1012, reason: 'service restart' },
-  /** A message could not be stored (Redis away); it was not acknowledged, the client re-sends it. */
+  /** A message could not be stored (Redis away): a resuming client was not acknowledged and sends it again; a plain one lost it. */
   unavailable: { code: 1013, reason: 'try again later' },
   /** Malformed resume parameters (`sb_*`). */
   badResume: { code: 4400, reason: 'bad resume parameters' },
 } as const
 
 /** The reason that goes with {@link REFUSAL.stateLost}. */
-export const STATE_LOST_REASON = 'this participant was lost when the server restarted without its state; start again as a new participant'
+export const STATE_LOST_REASON = 'this participant was lost with the server\'s state (a restart without persistence); start again as a new participant'
 
 /** What a check decided: go on, or close the socket with `code` and `reason`. */
 export type Verdict = { ok: true } | { ok: false; code: number; reason: string }

@@ -226,8 +226,11 @@ export class ChatRelay {
     if (!verdict.ok) return this.reject(connection, seq, verdict, 'publish.refused', { to: channel })
     const { resume } = connection
     if (!resume) {
-      // Not awaited: the broker keeps the order, and a plain client expects no answer.
-      void this.options.broker.publish(channel, payload, undefined, connection.participant ?? undefined)
+      // Not awaited: the broker keeps the order, and a plain client expects no answer. A frame lost
+      // (Redis away) cannot be told of, but the socket is closed with 1013 so the page sees it.
+      void this.options.broker.publish(channel, payload, undefined, connection.participant ?? undefined).then((outcome) => {
+        if (outcome === 'lost') this.refuse(connection, RELAY_CLOSE.unavailable, 'publish.lost', { to: channel })
+      })
       return
     }
     // Sessions are scoped to the participant, so nobody can make another participant's messages look re-sent.
