@@ -155,7 +155,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       credentials,
       // Its private channels begin with it: what is sent there before its socket is up waits for it.
       created: async (participant) => void (await Promise.all(channelRules.ownedBy(participant.id).map((channel) => starts.mark(channel)))),
-      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, connections: guard.size, broker: broker.status(), experiment: runExperiment }),
+      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, participants: presence.qualities(), connections: guard.size, broker: broker.status(), experiment: runExperiment }),
       log,
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),

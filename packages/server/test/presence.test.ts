@@ -73,3 +73,21 @@ describe('presence over a resuming socket', () => {
     expect((await plain.closed).code).toBe(4404)
   })
 })
+
+describe('connection quality', () => {
+  it('gives each participant its round trip and its reconnects, to the experiment and on GET /status', async () => {
+    const server: Server = await startServer({ log: silentLog })
+    cleanups.push(() => server.close())
+    const a = await newParticipant(server.url)
+    const first = await peer(server.url, a.query('broadcast_channel'))
+    await expect.poll(() => server.presence.qualityOf(a.id)?.rttMs).toEqual(expect.any(Number))
+    expect(server.presence.qualityOf(a.id)).toMatchObject({ reconnects: 0 })
+    // The page's socket drops and it comes back; its private channel is a first socket there, not a reconnect.
+    first.ws.terminate()
+    await peer(server.url, a.query('broadcast_channel'))
+    await peer(server.url, a.query(`participant_${a.id}_channel`))
+    await expect.poll(() => server.presence.qualityOf(a.id)?.reconnects).toBe(1)
+    const status = (await (await fetch(`${server.url}/status`)).json()) as { participants: Record<string, { rttMs: number; reconnects: number }> }
+    expect(status.participants[a.id]).toEqual({ rttMs: expect.any(Number), reconnects: 1 })
+  })
+})

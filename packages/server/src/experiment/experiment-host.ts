@@ -6,7 +6,7 @@ import type { SharedState } from '../state/shared-state.js'
 import type { MessageId } from '@switchboard/client'
 import { laterId } from '../history/history.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
-import type { Presence } from '../resume/presence.js'
+import type { ConnectionQuality, Presence } from '../resume/presence.js'
 import { subscribeSince } from '../resume/subscribe-since.js'
 import { Connected } from './connected.js'
 import { Cursors, cursorKey } from './cursors.js'
@@ -47,6 +47,10 @@ export class ExperimentHost implements ExperimentApi {
 
   presence(channel: string): string[] {
     return this.presenceOf?.of(channel) ?? []
+  }
+
+  connectionOf(participantId: string | number): ConnectionQuality | undefined {
+    return this.presenceOf?.qualityOf(String(participantId))
   }
 
   /**

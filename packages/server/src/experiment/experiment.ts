@@ -1,6 +1,6 @@
 import type { ChannelRules } from '../access/channel-rules.js'
 import type { Log } from '../log.js'
-import type { PresenceEvent } from '../resume/presence.js'
+import type { ConnectionQuality, PresenceEvent } from '../resume/presence.js'
 import type { SharedState } from '../state/shared-state.js'
 
 /** Where a message came from. */
@@ -56,6 +56,8 @@ export interface ExperimentApi {
    * last socket closed stays for the grace period (10 s by default), so a reconnect is no leave.
    */
   presence(channel: string): string[]
+  /** A participant's connection: the RTT of its last protocol ping, and how often it reconnected (over every process). */
+  connectionOf(participantId: string | number): ConnectionQuality | undefined
   /** The channels a participant has a socket on, e.g. to wait until its private channel is open. */
   channelsOf(participantId: string | number): string[]
   /**

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws'
 import type { Log } from '../log.js'
+import { RELAY_CLOSE } from '../protocol/close-codes.js'
 import type { SocketClient } from '../protocol/control.js'
 import type { ResumeRequest } from '../resume/resume-request.js'
 import type { Throttle } from './throttle.js'
@@ -23,7 +24,8 @@ export interface Connection {
   resume: ResumeRequest | undefined
   /** The number of the next frame from an acknowledging client. */
   nextSeq: number
-  alive: boolean
+  /** When the protocol ping now unanswered was sent; undefined when the last one was answered. */
+  pingedAt: number | undefined
   throttle: Throttle
   /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
   work: Promise<void>
@@ -43,7 +45,7 @@ export function newConnection(ws: WebSocket, query: URLSearchParams, resume: Res
     admission: 'pending',
     resume,
     nextSeq: resume ? resume.firstSeq : 0,
-    alive: true,
+    pingedAt: undefined,
     work: Promise.resolve(),
     unsubscribe: () => {},
     unwatch: () => {},
@@ -63,4 +65,18 @@ export function sendTo(connection: Connection, frame: string, maxBufferedBytes: 
     return
   }
   ws.send(frame)
+}
+
+/** A protocol ping: its pong is life, and its round trip the participant's RTT. */
+export function ping(connection: Connection): void {
+  connection.pingedAt = Date.now()
+  connection.ws.ping()
+}
+
+/** One round of pings: a socket that has not answered the last one is closed (Dallinger's 1008), the others are pinged. */
+export function pingOrClose(connection: Connection): void {
+  // A throttled socket is paused, so its pongs wait unread; it is plainly there, sending.
+  if (connection.throttle.throttled) return
+  if (connection.pingedAt === undefined) return ping(connection)
+  connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
 }

@@ -17,7 +17,7 @@ import { resumeRequest } from '../resume/resume-request.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
 import type { Presence } from '../resume/presence.js'
 import { subscribeResuming } from '../resume/subscribe-resuming.js'
-import { newConnection, sendTo } from './connection.js'
+import { newConnection, ping, pingOrClose, sendTo } from './connection.js'
 import type { Connection } from './connection.js'
 import { Throttle } from './throttle.js'
 
@@ -117,7 +117,9 @@ export class ChatRelay {
     )
     this.connections.add(connection)
     ws.on('pong', () => {
-      connection.alive = true
+      const { pingedAt, participant } = connection
+      connection.pingedAt = undefined
+      if (pingedAt !== undefined && participant !== null) this.options.presence?.rtt(participant, Date.now() - pingedAt)
     })
     ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
     ws.on('error', (error) => this.options.log('warn', 'socket.error', { channel: connection.channel, ...connection.client, error }))
@@ -160,6 +162,8 @@ export class ChatRelay {
     connection.unsubscribe = unsubscribe
     connection.admission = 'counted'
     if (participant !== null && channel !== null) this.options.presence?.count(channel, participant, 1)
+    // A first round trip at once, for the participant's connection quality.
+    ping(connection)
     const budget = this.quota.enter(participant, channel)
     if (budget) connection.throttle.share(budget)
     void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
@@ -284,15 +288,6 @@ export class ChatRelay {
   }
 
   private pingAll(): void {
-    for (const connection of this.connections) {
-      // A throttled socket is paused, so its pongs wait unread; it is plainly there, sending.
-      if (connection.throttle.throttled) continue
-      if (!connection.alive) {
-        connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
-        continue
-      }
-      connection.alive = false
-      connection.ws.ping()
-    }
+    for (const connection of this.connections) pingOrClose(connection)
   }
 }

@@ -21,10 +21,20 @@ export interface PresenceEvent {
   participant: string
 }
 
+/** A participant's connection, as the experiment and operators see it. */
+export interface ConnectionQuality {
+  /** The round trip of the last protocol ping to one of its sockets, in ms; undefined before the first. */
+  rttMs: number | undefined
+  /** Sockets it opened again on a channel it had been on (reconnects, reloads), over every process. */
+  reconnects: number
+}
+
 type Counts = Map<string, number>
 interface Snapshot {
   process: string
   channels: Record<string, Record<string, number>>
+  /** Per participant with a socket here: [rttMs or null, reconnects]. */
+  quality?: Record<string, [number | null, number]>
 }
 
 // Raw channel names have no ':', so no page can subscribe to this one or publish on it.
@@ -40,7 +50,9 @@ export class Presence {
   private readonly limits: PresenceLimits
   private readonly id = randomUUID()
   private readonly local = new Map<string, Counts>()
-  private readonly others = new Map<string, { seenAt: number; channels: Map<string, Counts> }>()
+  private readonly others = new Map<string, { seenAt: number; channels: Map<string, Counts>; quality: Snapshot['quality'] }>()
+  // This process's view of each participant's connection: its last RTT, and the channels it opened sockets on, how often.
+  private readonly quality = new Map<string, { rttMs: number | undefined; opened: number; channels: Set<string> }>()
   // What listeners were told is present, per channel, and the leaves waiting out the grace period.
   private readonly told = new Map<string, Set<string>>()
   private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>()
@@ -73,6 +85,12 @@ export class Presence {
 
   /** A socket of `participant` on `channel` opened (+1) or closed (−1) in this process. */
   count(channel: string, participant: string, delta: 1 | -1): void {
+    if (delta > 0) {
+      const quality = this.quality.get(participant) ?? { rttMs: undefined, opened: 0, channels: new Set<string>() }
+      quality.opened += 1
+      quality.channels.add(channel)
+      this.quality.set(participant, quality)
+    }
     const counts = this.local.get(channel) ?? new Map<string, number>()
     const next = (counts.get(participant) ?? 0) + delta
     if (next > 0) counts.set(participant, next)
@@ -81,6 +99,33 @@ export class Presence {
     else this.local.delete(channel)
     this.settle(channel)
     this.pending ??= setTimeout(() => this.tell(), 20)
+  }
+
+  /** The round trip just measured to a socket of `participant`. */
+  rtt(participant: string, ms: number): void {
+    const quality = this.quality.get(participant)
+    if (quality) quality.rttMs = ms
+  }
+
+  /** `participant`'s connection quality, over every process; undefined for one never seen. */
+  qualityOf(participant: string): ConnectionQuality | undefined {
+    const local = this.quality.get(participant)
+    let found = local ? { rttMs: local.rttMs, reconnects: local.opened - local.channels.size } : undefined
+    for (const { quality } of this.others.values()) {
+      const [rttMs, reconnects] = quality?.[participant] ?? []
+      if (reconnects === undefined) continue
+      found = { rttMs: found?.rttMs ?? rttMs ?? undefined, reconnects: (found?.reconnects ?? 0) + reconnects }
+    }
+    return found
+  }
+
+  /** Every participant present on some channel, with its connection quality (GET /status). */
+  qualities(): Record<string, ConnectionQuality> {
+    const present = new Set([...this.told.values()].flatMap((participants) => [...participants]))
+    return Object.fromEntries([...present].flatMap((participant) => {
+      const quality = this.qualityOf(participant)
+      return quality ? [[participant, quality]] : []
+    }))
   }
 
   /** Who is present on `channel` now (those in their grace period included), in the order they came. */
@@ -113,7 +158,7 @@ export class Presence {
     if (snapshot.process === this.id || typeof snapshot.channels !== 'object') return
     const before = this.others.get(snapshot.process)?.channels
     const channels = new Map(Object.entries(snapshot.channels).map(([channel, counts]) => [channel, new Map(Object.entries(counts))]))
-    this.others.set(snapshot.process, { seenAt: Date.now(), channels })
+    this.others.set(snapshot.process, { seenAt: Date.now(), channels, quality: snapshot.quality })
     for (const channel of new Set([...(before?.keys() ?? []), ...channels.keys()])) this.settle(channel)
   }
 
@@ -133,7 +178,14 @@ export class Presence {
     clearTimeout(this.pending)
     this.pending = undefined
     const channels = Object.fromEntries([...this.local].map(([channel, counts]) => [channel, Object.fromEntries(counts)]))
-    void this.broker.relayOnly(PRESENCE_CHANNEL, JSON.stringify({ process: this.id, channels } satisfies Snapshot))
+    const here = new Set([...this.local.values()].flatMap((counts) => [...counts.keys()]))
+    const quality = Object.fromEntries(
+      [...here].flatMap((participant): Array<[string, [number | null, number]]> => {
+        const q = this.quality.get(participant)
+        return q ? [[participant, [q.rttMs ?? null, q.opened - q.channels.size]]] : []
+      }),
+    )
+    void this.broker.relayOnly(PRESENCE_CHANNEL, JSON.stringify({ process: this.id, channels, quality } satisfies Snapshot))
   }
 
   private here(channel: string): Set<string> {
