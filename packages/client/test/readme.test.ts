@@ -17,4 +17,8 @@ describe('the README', () => {
   it('shows test/readme-example.test.ts as its "Testing your own code" example, verbatim', () => {
     expect(exampleIn('### Testing your own code')).toBe(readFileSync(new URL('./readme-example.test.ts', import.meta.url), 'utf8'))
   })
+
+  it('shows test/readme-fake-server.test.ts as its "A fake server for a page\'s logic" example, verbatim', () => {
+    expect(exampleIn("### A fake server for a page's logic")).toBe(readFileSync(new URL('./readme-fake-server.test.ts', import.meta.url), 'utf8'))
+  })
 })
