@@ -18,8 +18,8 @@ export interface MessageMeta {
   /** Its id on the channel, from a server with the resume extension. */
   id: MessageId | undefined
   /**
-   * When the server relayed it, by the server's clock (ms since the epoch), from its id; undefined
-   * without the resume extension (a stock Dallinger server). Compare it with `createServerClock`'s `now()`.
+   * When the server relayed it, by the server's clock (ms since the epoch; Redis's, in Redis mode),
+   * from its id; undefined without the resume extension (a stock Dallinger server).
    */
   serverTime?: number
 }

@@ -31,6 +31,7 @@ export class Heartbeat {
   readonly #timeoutMs: number
   // Pings asked for by the page (`channel.ping()`), by id, until their pong or their deadline.
   readonly #asked = new Map<number, (serverTime: number | undefined) => void>()
+  #askedCount = 0
 
   constructor(intervalMs: number, timeoutMs: number) {
     this.#intervalMs = intervalMs
@@ -51,7 +52,8 @@ export class Heartbeat {
 
   /** Pings now with `write`; resolves with the server's clock from its pong, or undefined after `timeoutMs` without one. */
   _ask(write: (frame: string) => void, timeoutMs = this.#timeoutMs): Promise<number | undefined> {
-    const id = ++this.#id
+    // Numbered apart from the heartbeat's own pings (below zero), so that neither disturbs the other.
+    const id = -++this.#askedCount
     return new Promise((resolve) => {
       const timer = setTimeout(() => answer(undefined), timeoutMs)
       const answer = (serverTime: number | undefined): void => {

@@ -18,7 +18,8 @@ export interface ClockEstimate {
 /**
  * The estimate from the last samples (an NTP-style clock filter): the one with the shortest round trip
  * is the one least disturbed by queueing, and its answer was given somewhere within that round trip,
- * so the offset is taken at its middle, give or take half the round trip. A sample that contradicts the
+ * so the offset is taken at its middle, give or take half the round trip (and half a millisecond, for
+ * the server's clock is read in whole milliseconds). A sample that contradicts the
  * estimate by more than both uncertainties together means a clock was set: the older samples go.
  */
 export class ClockFilter {
@@ -45,9 +46,10 @@ export class ClockFilter {
   }
 }
 
+// The server's clock is read in whole milliseconds: its answer was given somewhere in [T, T + 1).
 function estimateOf({ sentAt, receivedAt, serverTime }: ClockSample): ClockEstimate {
   const rttMs = Math.max(0, receivedAt - sentAt)
-  return { offsetMs: serverTime - (sentAt + receivedAt) / 2, uncertaintyMs: rttMs / 2, rttMs }
+  return { offsetMs: serverTime + 0.5 - (sentAt + receivedAt) / 2, uncertaintyMs: rttMs / 2 + 0.5, rttMs }
 }
 
 export interface ServerClockOptions {
@@ -55,7 +57,7 @@ export interface ServerClockOptions {
   ask: () => Promise<number | undefined>
   /** The local clock, monotonic (performance-based). */
   now: () => number
-  /** Samples taken quickly at first (and after a reset), before settling to `intervalMs`. @default 5 */
+  /** Samples taken quickly at first, before settling to `intervalMs`. @default 5 */
   burst?: number
   /** @default 10000 */
   intervalMs?: number
@@ -72,6 +74,7 @@ export class ServerClock {
   #timer: ReturnType<typeof setTimeout> | undefined
   #asked = 0
   #closed = false
+  readonly #pending = new Set<Unsubscribe>()
 
   constructor(options: ServerClockOptions) {
     this.#options = { burst: 5, intervalMs: 10_000, ...options }
@@ -115,13 +118,15 @@ export class ServerClock {
 
   /** Runs `callback` once the server's clock reaches `serverTime` (at once if it has); re-aimed whenever the estimate changes. */
   at(serverTime: number, callback: () => void): Unsubscribe {
+    if (!Number.isFinite(serverTime) || this.#closed) return () => {}
     let timer: ReturnType<typeof setTimeout> | undefined
     const aim = (): void => {
       clearTimeout(timer)
       const now = this.now()
       if (now === undefined) return
       if (now >= serverTime) return finish()
-      timer = setTimeout(aim, serverTime - now)
+      // setTimeout takes at most 2^31 − 1 ms; a later time is aimed at again from there.
+      timer = unref(setTimeout(aim, Math.min(serverTime - now, 2 ** 31 - 1)))
     }
     const finish = (): void => {
       off()
@@ -135,19 +140,23 @@ export class ServerClock {
     const off = (): void => {
       clearTimeout(timer)
       stop()
+      this.#pending.delete(off)
     }
+    this.#pending.add(off)
     aim()
     return off
   }
 
+  /** Stops asking the server, and cancels every callback still waiting for its time. */
   close(): void {
     this.#closed = true
     clearTimeout(this.#timer)
+    for (const off of [...this.#pending]) off()
     this.#listeners.clear()
   }
 
   #schedule(delayMs: number): void {
-    if (!this.#closed) this.#timer = setTimeout(() => void this.#sample(), delayMs)
+    if (!this.#closed) this.#timer = unref(setTimeout(() => void this.#sample(), delayMs))
   }
 
   async #sample(): Promise<void> {
@@ -172,4 +181,10 @@ export class ServerClock {
     // A few quick samples at first, for a good estimate soon; then one now and then, for drift.
     this.#schedule(serverTime === undefined ? Math.min(1000, intervalMs) : this.#asked < burst ? 100 : intervalMs)
   }
+}
+
+/** A timer that does not keep a Node process alive (browsers have no such notion). */
+function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+  ;(timer as { unref?: () => void }).unref?.()
+  return timer
 }

@@ -22,8 +22,9 @@ describe('the clock filter', () => {
     for (const [up, down] of [[80, 5], [3, 60], [40, 40], [2, 9], [70, 1]] as const) filter.add(sample(1000 * up, up, down, offset))
     const estimate = filter.estimate
     expect(estimate?.rttMs).toBe(11)
-    expect(estimate?.uncertaintyMs).toBe(5.5)
-    expect(Math.abs((estimate?.offsetMs ?? 0) - offset)).toBeLessThanOrEqual(5.5)
+    // Half the round trip, and half a millisecond: the server's clock is read in whole milliseconds.
+    expect(estimate?.uncertaintyMs).toBe(6)
+    expect(Math.abs((estimate?.offsetMs ?? 0) - offset)).toBeLessThanOrEqual(6)
   })
 
   it('under random jitter, stays within the uncertainty it reports', () => {
@@ -37,13 +38,30 @@ describe('the clock filter', () => {
     }
   })
 
+  it('on a fast network with a server clock in whole milliseconds, settles instead of flapping, within what it reports', () => {
+    const filter = new ClockFilter()
+    let resets = 0
+    let seed = 11
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647)
+    for (let n = 0; n < 1000; n++) {
+      const at = n * 1000 + random()
+      const [up, down] = [0.05 + random() * 0.3, 0.05 + random() * 0.3]
+      const before = filter.estimate
+      filter.add({ sentAt: at, receivedAt: at + up + down, serverTime: Math.floor(at + up + 2500) })
+      const estimate = filter.estimate
+      if (before && estimate && Math.abs(estimate.offsetMs - before.offsetMs) > before.uncertaintyMs + estimate.uncertaintyMs) resets += 1
+      expect(Math.abs((estimate?.offsetMs ?? 0) - 2500)).toBeLessThanOrEqual(estimate?.uncertaintyMs ?? 0)
+    }
+    expect(resets).toBe(0)
+  })
+
   it('forgets older samples when the server’s clock is set: the estimate follows at once', () => {
     const filter = new ClockFilter()
     for (let n = 0; n < 5; n++) filter.add(sample(n * 10_000, 2, 2, 1000))
-    expect(filter.estimate?.offsetMs).toBe(1000)
+    expect(filter.estimate?.offsetMs).toBe(1000.5)
     // The server's clock jumps 30 s ahead; the new sample is slower but contradicts every old one.
     expect(filter.add(sample(60_000, 20, 20, 31_000))).toBe(true)
-    expect(filter.estimate?.offsetMs).toBe(31_000)
+    expect(filter.estimate?.offsetMs).toBe(31_000.5)
   })
 })
 
@@ -108,10 +126,12 @@ describe('channel.ping() and createServerClock', () => {
     socket.receive(frames.hello('1-0'))
     const clock = createServerClock(channel)
     await vi.advanceTimersByTimeAsync(0)
-    expect(socket.sent).toEqual([':{"type":"ping","id":1}'])
-    socket.receive(frames.pong(1, 1_795_306_221_240))
+    // Numbered apart from the heartbeat's pings, so the channel's lastPong stays the heartbeat's.
+    expect(socket.sent).toEqual([':{"type":"ping","id":-1}'])
+    socket.receive(frames.pong(-1, 1_795_306_221_240))
     await vi.advanceTimersByTimeAsync(0)
     expect(clock.now()).toBeCloseTo(1_795_306_221_240, -1)
+    expect(channel.lastPong).toBeUndefined()
     clock.close()
 
     const plain = fakeClient({ resume: false }).openChannel('d')

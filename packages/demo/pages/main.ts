@@ -56,7 +56,7 @@ function follow(room: DemoChannel): void {
     render()
   })
   room.on('round', (round) => ui.followRound(state, round, render))
-  ui.followPartner(state, watchPresence(room), render)
+  ui.followPartner(state, watchPresence(room), render, room.name)
   render()
 }
 const rooms = sb.joinChatrooms(broadcast)

@@ -65,7 +65,7 @@ declare global {
       watchClock(state: PageState, clock: WatchableClock, render: () => void): void
       followRound(state: PageState, round: { room: string; startsAt: number; endsAt: number }, render: () => void): void
       followRoster(state: PageState, presence: WatchablePresence, render: () => void): void
-      followPartner(state: PageState, presence: WatchablePresence, render: () => void): void
+      followPartner(state: PageState, presence: WatchablePresence, render: () => void, room: string): void
     }
   }
 }

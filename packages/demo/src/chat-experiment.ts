@@ -54,18 +54,29 @@ export class ChatExperiment implements Experiment {
    * paired again with the next who comes.
    */
   presence(event: PresenceEvent): void {
-    if (event.channel === BROADCAST_CHANNEL) return this.rosterChanged()
-    if (event.type !== 'leave' || this.rooms.get(event.participant) !== event.channel) return
-    const room = event.channel
-    const partner = this.partners.get(event.participant)
-    // Said in the room, which stays open for what was said there: the one left behind is paired anew.
-    this.publish({ type: 'chat', text: `participant ${event.participant} has left`, sender: 'experiment', room } satisfies ChatMessage, room)
-    for (const who of [event.participant, partner]) {
-      if (who === undefined) continue
+    if (event.channel === BROADCAST_CHANNEL) this.rosterChanged()
+    if (event.type !== 'leave') return
+    // Gone from the broadcast channel (its tab closed), or from its room: either way its partner is alone.
+    if (event.channel === BROADCAST_CHANNEL || this.rooms.get(event.participant) === event.channel) this.left(event.participant)
+  }
+
+  private left(participant: string): void {
+    if (this.waiting === participant) this.waiting = undefined
+    const partner = this.partners.get(participant)
+    if (partner === undefined) return
+    const room = this.rooms.get(participant)
+    // Said in the room, which stays open for what was said there; the one left behind is paired anew.
+    if (room !== undefined) this.publish({ type: 'chat', text: `participant ${participant} has left`, sender: 'experiment', room } satisfies ChatMessage, room)
+    for (const who of [participant, partner]) {
       this.rooms.delete(who)
       this.partners.delete(who)
     }
-    if (partner !== undefined && this.roster.includes(partner)) this.pair(partner)
+    if (this.live(partner)) this.pair(partner)
+  }
+
+  /** Whether a participant has a socket open now (presence also counts those within their grace period). */
+  private live(participant: string): boolean {
+    return (this.api?.channelsOf(participant).length ?? 0) > 0
   }
 
   /** Says `text` to everyone, as a chat line from the experiment on the broadcast channel. */
@@ -121,7 +132,7 @@ export class ChatExperiment implements Experiment {
 
   private pair(id: string): void {
     const partner = this.waiting
-    if (partner === undefined || !this.roster.includes(partner)) {
+    if (partner === undefined || partner === id || !this.live(partner)) {
       this.waiting = id
       return
     }

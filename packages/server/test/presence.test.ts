@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryBroker, Presence, silentLog, startServer } from '../src/index.js'
 import type { PresenceEvent, Server } from '../src/index.js'
+import { pingOrClose } from '../src/relay/connection.js'
+import type { Connection } from '../src/relay/connection.js'
 import { newParticipant, peer } from './ws-peer.js'
 
 const cleanups: Array<() => unknown> = []
@@ -91,3 +93,33 @@ describe('connection quality', () => {
     expect(status.participants[a.id]).toEqual({ rttMs: expect.any(Number), reconnects: 1 })
   })
 })
+
+describe('presence is the server\'s own', () => {
+  it('cannot be read or forged through its channel, even under the dallinger preset whose rules let any name in', async () => {
+    const server: Server = await startServer({ log: silentLog, channelRules: 'dallinger', allowAnonymous: true })
+    cleanups.push(() => server.close())
+    const reader = await peer(server.url, { channel: 'switchboard:presence', participant_id: '1' })
+    expect((await reader.closed).code).toBe(4404)
+    // A publish names the text before the first colon: "switchboard" is just another channel.
+    const forger = await peer(server.url, { channel: 'switchboard', participant_id: '2' })
+    forger.send('switchboard:presence:{"process":"x","channels":{"room":{"666":1}}}')
+    await forger.received(1)
+    expect(server.presence.of('room')).toEqual([])
+  })
+
+  it('a ping round closes only a socket whose ping went unanswered for a whole interval, not one whose first pong is on its way', () => {
+    const closes: number[] = []
+    const pinged: number[] = []
+    const socket = (pingedAt: number | undefined) =>
+      ({ pingedAt, throttle: { throttled: false }, ws: { close: (code: number) => closes.push(code), ping: () => pinged.push(1) } }) as unknown as Connection
+    const now = Date.now()
+    pingOrClose(socket(now - 100), 300)
+    expect([closes, pinged]).toEqual([[], []])
+    pingOrClose(socket(now - 300), 300)
+    expect(closes).toEqual([1008])
+    const answered = socket(undefined)
+    pingOrClose(answered, 300)
+    expect([pinged, answered.pingedAt]).toEqual([[1], expect.any(Number)])
+  })
+})
+

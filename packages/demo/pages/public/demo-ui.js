@@ -67,6 +67,7 @@
   }
 
   function render(state) {
+    state.partnerHere = partnerHere(state)
     document.querySelector('[data-testid="participant"]').textContent = state.participantId === null ? '…' : state.participantId
     fill('connection', Object.keys(state.connection), function (name) {
       return name + ': ' + state.connection[name]
@@ -140,14 +141,19 @@
     presence.onLeave(update)
   }
 
+  // The presence of each room the page follows, by room name.
+  var roomPresence = {}
+
   /** Whether the partner is on the room's channel now: it shows "(away)" only after the server's grace period. */
-  function followPartner(state, presence, render) {
-    function update() {
-      state.partnerHere = state.partner === null ? null : presence.has(state.partner)
-      render()
-    }
-    presence.onJoin(update)
-    presence.onLeave(update)
+  function followPartner(state, presence, render, room) {
+    roomPresence[room] = presence
+    presence.onJoin(render)
+    presence.onLeave(render)
+  }
+
+  function partnerHere(state) {
+    var presence = state.room === null ? undefined : roomPresence[state.room]
+    return presence && state.partner !== null ? presence.has(state.partner) : null
   }
 
   function roundStatus(state) {

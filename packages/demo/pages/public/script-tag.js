@@ -54,7 +54,7 @@
         room.on('round', function (round) {
           ui.followRound(state, round, render)
         })
-        ui.followPartner(state, Switchboard.watchPresence(room), render)
+        ui.followPartner(state, Switchboard.watchPresence(room), render, room.name)
         render()
       }
       sb.joinChatrooms(broadcast).onJoin(follow)

@@ -6,7 +6,7 @@ import type { SharedState } from '../state/shared-state.js'
 import type { MessageId } from '@switchboard/client'
 import { laterId } from '../history/history.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
-import type { ConnectionQuality, Presence } from '../resume/presence.js'
+import type { ConnectionQuality, Presence, PresenceEvent } from '../resume/presence.js'
 import { subscribeSince } from '../resume/subscribe-since.js'
 import { Connected } from './connected.js'
 import { Cursors, cursorKey } from './cursors.js'
@@ -36,13 +36,14 @@ export class ExperimentHost implements ExperimentApi {
     private readonly presenceOf?: Presence,
   ) {
     this.cursors = new Cursors(state, log)
-    presenceOf?.onEvent((event) => {
-      try {
-        this.experiment.presence?.(event)
-      } catch (error) {
-        this.log('error', 'experiment.presence_failed', { channel: event.channel, error })
-      }
-    })
+  }
+
+  private presenceChanged = (event: PresenceEvent): void => {
+    try {
+      this.experiment.presence?.(event)
+    } catch (error) {
+      this.log('error', 'experiment.presence_failed', { channel: event.channel, error })
+    }
   }
 
   presence(channel: string): string[] {
@@ -65,6 +66,8 @@ export class ExperimentHost implements ExperimentApi {
     const sinces = await Promise.all(channels.map(async (channel) => (await this.state.get(cursorKey(channel))) ?? (await this.head(channel))))
     // The experiment has its api before the first message, a replayed one included.
     this.experiment.start?.(this)
+    // Only the process that runs the experiment tells it of presence, and only while it runs.
+    if (this.presenceOf) this.unsubscribes.push(this.presenceOf.onEvent(this.presenceChanged))
     for (const [i, channel] of channels.entries()) {
       const unsubscribe = await subscribeSince(this.broker, channel, sinces[i] ?? '0-0', {
         gap: (after, until) => this.missed(channel, after, until),
@@ -111,7 +114,7 @@ export class ExperimentHost implements ExperimentApi {
       } catch (error) {
         this.log('error', 'experiment.at_failed', { error })
       }
-    }, Math.max(0, serverTime - Date.now()))
+    }, Math.min(2 ** 31 - 1, Math.max(0, serverTime - Date.now())))
     timer.unref?.()
     return () => clearTimeout(timer)
   }

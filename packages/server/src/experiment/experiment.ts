@@ -61,8 +61,9 @@ export interface ExperimentApi {
   /** The channels a participant has a socket on, e.g. to wait until its private channel is open. */
   channelsOf(participantId: string | number): string[]
   /**
-   * The server's clock (ms since the epoch): the time pages see through `createServerClock`, and the
-   * one message ids carry. Stamp deadlines with it: `{ startsAt: api.now() + 3000 }`.
+   * The server's clock (ms since the epoch): the time pages see through `createServerClock` (and the
+   * one message ids carry in memory mode; in Redis mode they carry Redis's, so keep clocks in sync).
+   * Stamp deadlines with it: `{ startsAt: api.now() + 3000 }`.
    */
   now(): number
   /** Runs `callback` once the server's clock reaches `serverTime` (at once if it has); returns the function that cancels it. */

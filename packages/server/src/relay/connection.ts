@@ -30,8 +30,8 @@ export interface Connection {
   /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
   work: Promise<void>
   unsubscribe: () => void
-  /** Stops the presence events it asked for (nothing when it did not). */
-  unwatch: () => void
+  /** Stops the presence events it asked for; undefined while it has not asked. */
+  unwatch: (() => void) | undefined
 }
 
 /** A socket just opened: not let in yet, nothing subscribed, its frames paced by the throttle `pace` makes for it. */
@@ -48,7 +48,7 @@ export function newConnection(ws: WebSocket, query: URLSearchParams, resume: Res
     pingedAt: undefined,
     work: Promise.resolve(),
     unsubscribe: () => {},
-    unwatch: () => {},
+    unwatch: undefined,
   }
   connection.throttle = pace(connection as Connection)
   return connection as Connection
@@ -73,10 +73,14 @@ export function ping(connection: Connection): void {
   connection.ws.ping()
 }
 
-/** One round of pings: a socket that has not answered the last one is closed (Dallinger's 1008), the others are pinged. */
-export function pingOrClose(connection: Connection): void {
+/**
+ * One round of pings: a socket that has not answered a ping sent at least `intervalMs` ago is closed
+ * (Dallinger's 1008); one whose ping is younger (the first, sent when it opened) waits for the next round.
+ */
+export function pingOrClose(connection: Connection, intervalMs: number): void {
   // A throttled socket is paused, so its pongs wait unread; it is plainly there, sending.
   if (connection.throttle.throttled) return
-  if (connection.pingedAt === undefined) return ping(connection)
-  connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
+  const { pingedAt } = connection
+  if (pingedAt === undefined) return ping(connection)
+  if (Date.now() - pingedAt >= intervalMs) connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
 }

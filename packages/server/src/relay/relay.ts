@@ -49,6 +49,7 @@ export class ChatRelay {
   private readonly connections = new Set<Connection>()
   private readonly quota: SocketQuota
   private readonly pingTimer: ReturnType<typeof setInterval>
+  private readonly pingIntervalMs: number
 
   constructor(private readonly options: RelayOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -56,7 +57,8 @@ export class ChatRelay {
     // Frames up to 4 × maxFrameBytes are read, so that a resuming client gets a nack for one that is too
     // big and keeps its socket; anything larger ws refuses with 1009 itself.
     this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: 4 * this.limits.maxFrameBytes })
-    this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 25_000)
+    this.pingIntervalMs = options.pingIntervalMs ?? 25_000
+    this.pingTimer = setInterval(() => this.pingAll(), this.pingIntervalMs)
     this.pingTimer.unref()
   }
 
@@ -215,9 +217,8 @@ export class ChatRelay {
     if (connection.admission !== 'counted') return
     if (frame?.type === 'ping') return this.deliver(connection, extensionFrame.pong(frame.id))
     const { presence } = this.options
-    if (frame?.type === 'presence' && presence && connection.channel !== null) {
-      // Only of its own channel, which it may read: presence is read access like any other.
-      connection.unwatch()
+    // Once per socket (each of the client's sockets asks once), and only of its own channel, which it may read.
+    if (frame?.type === 'presence' && presence && connection.channel !== null && connection.unwatch === undefined) {
       connection.unwatch = presence.watch(connection.channel, (event) => this.deliver(connection, extensionFrame.presenceEvent(event.type, event.participant)))
       this.deliver(connection, extensionFrame.presence(presence.of(connection.channel)))
     }
@@ -278,7 +279,7 @@ export class ChatRelay {
     // Its throttle is not stopped: frames it sent before closing still go out, at its rate.
     if (connection.admission !== 'counted' && connection.admission !== 'ejected') return
     connection.unsubscribe()
-    connection.unwatch()
+    connection.unwatch?.()
     if (connection.participant !== null && connection.channel !== null) this.options.presence?.count(connection.channel, connection.participant, -1)
     this.quota.leave(connection.participant, connection.channel)
     const { broker } = this.options
@@ -288,6 +289,6 @@ export class ChatRelay {
   }
 
   private pingAll(): void {
-    for (const connection of this.connections) pingOrClose(connection)
+    for (const connection of this.connections) pingOrClose(connection, this.pingIntervalMs)
   }
 }

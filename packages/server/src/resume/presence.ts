@@ -32,6 +32,8 @@ export interface ConnectionQuality {
 type Counts = Map<string, number>
 interface Snapshot {
   process: string
+  /** A process that just started asks the others to tell at once. */
+  ask?: boolean
   channels: Record<string, Record<string, number>>
   /** Per participant with a socket here: [rttMs or null, reconnects]. */
   quality?: Record<string, [number | null, number]>
@@ -74,6 +76,8 @@ export class Presence {
     this.unsubscribe = await this.broker.subscribe(PRESENCE_CHANNEL, (data) => this.heard(data))
     this.timer = setInterval(() => this.tick(), this.limits.snapshotEveryMs)
     this.timer.unref()
+    // Just started (or restarted): the others say at once who they hold, instead of within 5 s.
+    void this.broker.relayOnly(PRESENCE_CHANNEL, JSON.stringify({ process: this.id, ask: true, channels: {} } satisfies Snapshot))
   }
 
   stop(): void {
@@ -143,9 +147,10 @@ export class Presence {
     }
   }
 
-  /** Calls `listener` with every join and leave, on every channel (the experiment host). */
-  onEvent(listener: (event: PresenceEvent) => void): void {
+  /** Calls `listener` with every join and leave, on every channel (the experiment host); returns the function that stops it. */
+  onEvent(listener: (event: PresenceEvent) => void): () => void {
     this.everyone.add(listener)
+    return () => this.everyone.delete(listener)
   }
 
   private heard(data: string): void {
@@ -155,7 +160,10 @@ export class Presence {
     } catch {
       return
     }
-    if (snapshot.process === this.id || typeof snapshot.channels !== 'object') return
+    // Only the processes of this server write here, but what comes from Redis is checked all the same.
+    if (typeof snapshot !== 'object' || snapshot === null || typeof snapshot.process !== 'string' || snapshot.process === this.id) return
+    if (snapshot.ask) return this.tell()
+    if (typeof snapshot.channels !== 'object' || snapshot.channels === null) return
     const before = this.others.get(snapshot.process)?.channels
     const channels = new Map(Object.entries(snapshot.channels).map(([channel, counts]) => [channel, new Map(Object.entries(counts))]))
     this.others.set(snapshot.process, { seenAt: Date.now(), channels, quality: snapshot.quality })
@@ -163,6 +171,11 @@ export class Presence {
   }
 
   private tick(): void {
+    // Cut off from the others (Redis away), this process hears nobody: that is no reason to think them gone.
+    if (!this.broker.status().connected) {
+      for (const other of this.others.values()) other.seenAt = Date.now()
+      return
+    }
     const cutoff = Date.now() - this.limits.processTtlMs
     for (const [process, { seenAt, channels }] of this.others) {
       if (seenAt >= cutoff) continue
@@ -177,6 +190,7 @@ export class Presence {
   private tell(): void {
     clearTimeout(this.pending)
     this.pending = undefined
+    if (!this.broker.status().connected) return
     const channels = Object.fromEntries([...this.local].map(([channel, counts]) => [channel, Object.fromEntries(counts)]))
     const here = new Set([...this.local.values()].flatMap((counts) => [...counts.keys()]))
     const quality = Object.fromEntries(
@@ -218,6 +232,8 @@ export class Presence {
         if (this.here(channel).has(participant)) return
         told.delete(participant)
         if (told.size === 0) this.told.delete(channel)
+        // Gone from every channel: its connection record goes too.
+        if (![...this.told.values()].some((present) => present.has(participant))) this.quality.delete(participant)
         this.emit({ type: 'leave', channel, participant })
       }, this.limits.graceMs)
       timer.unref()
