@@ -10,7 +10,8 @@ import type { BotScript, Progress } from './run-bots.js'
 const USAGE = `Usage: switchboard-bots --url http://localhost:5000 --count 20 --script bots/chat.ts [--duration 60s] [--plain] [--json report.json] [--seed 1]
 
 Runs --count bots, each a participant of its own going through a page's flow, with the script's default
-export (async (bot) => { ... }) for --duration (s, m or ms; default 30s), then prints a report: messages
+export (async (bot) => { ... }) for --duration (s, m or ms; default 30s) or until every script has
+finished, whichever comes first, then prints a report: messages
 sent, delivered, lost and duplicated, gaps, latency p50/p99, reconnects and refusals. --plain speaks the
 plain protocol, as against a stock Dallinger server. Exits 1 when a script failed, or, in resume mode,
 when a message was lost or duplicated.

@@ -23,7 +23,7 @@ export interface RunOptions {
   url: string
   count: number
   script: BotScript
-  /** How long the bots run before they are told to stop. */
+  /** How long the bots run before they are told to stop; the run ends sooner when every script has finished. */
   durationMs: number
   /** The resume extension; off against a stock Dallinger server. @default true */
   resume?: boolean
@@ -73,9 +73,9 @@ export async function runBots(options: RunOptions): Promise<BotReport> {
       )
     }
     options.onJoined?.(bots)
+    // Until every script has ended: at the run's time (they stop), or before, when they finish by themselves.
     await Promise.all(scripts)
-    // Scripts that end early wait for the others; then what is still on its way gets its time.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, options.durationMs - (performance.now() - started))))
+    // Then what is still on its way gets its time.
     const drainUntil = performance.now() + (options.drainMs ?? 5000)
     while (ledger.tally().lost > 0 && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 100))
   } finally {

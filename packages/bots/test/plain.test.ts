@@ -26,3 +26,27 @@ describe('bots in plain mode', () => {
     }
   })
 })
+
+describe('a run', () => {
+  it('ends when every script has finished, before its time is up', async () => {
+    const server = await startServer({ log: silentLog, channelRules: 'dallinger', allowAnonymous: true })
+    try {
+      const started = Date.now()
+      const report = await runBots({
+        url: server.url,
+        count: 2,
+        durationMs: 60_000,
+        drainMs: 1000,
+        script: async (bot) => {
+          const chatroom = bot.channel('chatroom')
+          await chatroom.ready()
+          bot.send(chatroom, { text: 'one and done' })
+        },
+      })
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(report).toMatchObject({ sent: 2, lost: 0 })
+    } finally {
+      await server.close()
+    }
+  })
+})
