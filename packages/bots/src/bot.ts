@@ -143,7 +143,10 @@ export class Bot {
 }
 
 async function post(url: string): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST' })
+  const response = await fetch(url, { method: 'POST' }).catch((error: unknown) => {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    throw new Error(`cannot reach ${new URL(url).origin}: POST ${new URL(url).pathname}: ${cause?.code ?? cause?.message ?? String(error)}`)
+  })
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`)
   return (await response.json()) as Record<string, unknown>
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { formatReport } from './report.js'
 import { runBots } from './run-bots.js'
 import type { BotScript, Progress } from './run-bots.js'
@@ -14,7 +14,8 @@ export (async (bot) => { ... }) for --duration (s, m or ms; default 30s) or unti
 finished, whichever comes first, then prints a report: messages
 sent, delivered, lost and duplicated, gaps, latency p50/p99, reconnects and refusals. --plain speaks the
 plain protocol, as against a stock Dallinger server. Exits 1 when a script failed, or, in resume mode,
-when a message was lost or duplicated.
+when a message was lost or duplicated; 2 on a usage error; 3 when the run could not start (no server
+at --url, a script that does not load).
 `
 
 const FLAGS = {
@@ -33,6 +34,12 @@ function fail(message: string): never {
   process.exit(2)
 }
 
+/** The run could not start (no server, a script that does not load): exit 3, apart from a pilot that lost messages (1). */
+function setupFailed(message: string): never {
+  process.stderr.write(`switchboard-bots: ${message}\n`)
+  process.exit(3)
+}
+
 let values: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
 try {
   values = parseArgs({ options: FLAGS, strict: true }).values
@@ -47,7 +54,17 @@ if (!values.url || !values.script) fail('--url and --script are required')
 const count = Number(values.count)
 if (!Number.isInteger(count) || count < 1) fail(`--count ${values.count}: expected a whole number of at least 1`)
 const durationMs = parseDuration(values.duration)
-const loaded = (await import(pathToFileURL(resolve(values.script)).href)) as { default?: unknown }
+const scriptPath = resolve(values.script)
+if (!existsSync(scriptPath)) fail(`no script at ${scriptPath}`)
+let loaded: { default?: unknown }
+try {
+  loaded = (await import(pathToFileURL(scriptPath).href)) as { default?: unknown }
+} catch (error) {
+  const code = (error as { code?: string }).code
+  // A .ts file with no package.json saying "type": "module" above it loads as CommonJS, which an ES module cannot be.
+  const hint = code === 'ERR_REQUIRE_CYCLE_MODULE' || code === 'ERR_REQUIRE_ESM' ? ` (name it .mts, or put a package.json with {"type": "module"} beside it)` : ''
+  setupFailed(`cannot load ${values.script}: ${(error as Error).message.split('\n')[0]}${hint}`)
+}
 if (typeof loaded.default !== 'function') fail(`${values.script} has no default export function (async (bot) => { ... })`)
 
 const tty = process.stderr.isTTY
@@ -60,7 +77,7 @@ const report = await runBots({
   resume: !values.plain,
   seed: Number(values.seed),
   onProgress: (progress: Progress) => {
-    const line = `bots ${progress.joined}/${progress.bots} · ${progress.channels} channels open · ${progress.messagesPerSecond} msg/s · p50 ${progress.p50Ms === undefined ? '–' : `${progress.p50Ms.toFixed(1)} ms`} · ${(progress.elapsedMs / 1000).toFixed(0)} s`
+    const line = `bots ${progress.joined}/${progress.bots} · ${progress.channels} channels open · ${progress.messagesPerSecond} arrivals/s · p50 ${progress.p50Ms === undefined ? '–' : `${progress.p50Ms.toFixed(1)} ms`} · ${(progress.elapsedMs / 1000).toFixed(0)} s`
     // On a terminal one line that updates; in a log (CI), a line every 5 s.
     if (tty) process.stderr.write(`\r${line}\x1b[K`)
     else if (progress.elapsedMs - lastLine >= 5000) {
@@ -68,7 +85,7 @@ const report = await runBots({
       process.stderr.write(`${line}\n`)
     }
   },
-})
+}).catch((error: unknown) => setupFailed((error as Error).message))
 if (tty) process.stderr.write('\n')
 process.stdout.write(`${formatReport(report)}\n`)
 if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`)
