@@ -21,6 +21,7 @@ const FLAGS = {
   'sockets-per-address': { type: 'string', env: 'SOCKETS_PER_ADDRESS' },
   'participants-per-minute': { type: 'string', env: 'PARTICIPANTS_PER_MINUTE' },
   'presence-grace-ms': { type: 'string', env: 'PRESENCE_GRACE_MS' },
+  'record-dir': { type: 'string', env: 'RECORD_DIR' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -32,6 +33,7 @@ const USAGE = [
   '',
   ...Object.entries(FLAGS).flatMap(([flag, spec]) => ('env' in spec ? [`  --${flag.padEnd(24)} ${spec.env.padEnd(24)} ${ENVIRONMENT[spec.env]}`] : [])),
   `  ${''.padEnd(26)} ${'SWITCHBOARD_SECRET'.padEnd(24)} ${ENVIRONMENT.SWITCHBOARD_SECRET}`,
+  `  ${''.padEnd(26)} ${'SWITCHBOARD_OPERATOR_TOKEN'.padEnd(24)} ${ENVIRONMENT.SWITCHBOARD_OPERATOR_TOKEN}`,
   '',
 ].join('\n')
 

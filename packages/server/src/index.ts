@@ -55,5 +55,9 @@ export type { SharedState } from './state/shared-state.js'
 export { ParticipantStore } from './state/participants.js'
 export type { AgentNode, Participant } from './state/participants.js'
 
+export { RecordLog } from './record/record-log.js'
+export type { RecordRow, RecordStatus } from './record/record-log.js'
+export { readRecord, toCsv, toJsonLines } from './record/export.js'
+
 export { createLog, silentLog } from './log.js'
 export type { Log, LogLevel } from './log.js'

@@ -17,6 +17,8 @@ import type { AllowedOrigins } from './access/origins.js'
 import { RoomMembership } from './access/rooms.js'
 import { ChannelStarts } from './resume/channel-starts.js'
 import { Presence } from './resume/presence.js'
+import { readRecord, toCsv, toJsonLines } from './record/export.js'
+import { RecordLog } from './record/record-log.js'
 import type { PresenceLimits } from './resume/presence.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
@@ -77,6 +79,10 @@ export interface ServerOptions {
   trustProxy?: number
   /** @default 25000 */
   pingIntervalMs?: number
+  /** Keep the session's record (every message stored, presence events) as JSON lines in this folder. @default none */
+  recordDir?: string
+  /** The token `GET /export` asks for. @default none: /export is off */
+  operatorToken?: string
   /** Presence: the grace period before a participant with no socket on a channel has left, and how processes agree (`PresenceLimits`). */
   presence?: Partial<PresenceLimits>
   /** The experiment's pages, served at `/`. @default none (`/` lists the endpoints) */
@@ -147,6 +153,9 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const addressLimits = resolveAddressLimits(options.limits)
   const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log })
   const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
+  const record = options.recordDir === undefined ? undefined : new RecordLog(options.recordDir, log)
+  // Messages by the process that stored them; presence events by the one that runs the experiment (or the only one).
+  record?.follow(broker, options.runExperiment === false ? undefined : presence)
   const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, starts, log, presence)
   if (host && runExperiment) await host.start()
 
@@ -155,7 +164,13 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       credentials,
       // Its private channels begin with it: what is sent there before its socket is up waits for it.
       created: async (participant) => void (await Promise.all(channelRules.ownedBy(participant.id).map((channel) => starts.mark(channel)))),
-      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, participants: presence.qualities(), connections: guard.size, broker: broker.status(), experiment: runExperiment }),
+      exportRecord: options.recordDir === undefined ? undefined : async (format) => {
+        await record?.flush()
+        const rows = await readRecord(options.recordDir ?? '')
+        return format === 'csv' ? toCsv(rows) : toJsonLines(rows)
+      },
+      operatorToken: options.operatorToken,
+      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, participants: presence.qualities(), ...(record ? { record: record.status() } : {}), connections: guard.size, broker: broker.status(), experiment: runExperiment }),
       log,
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),
@@ -233,6 +248,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
         // (a second at most: a Redis that does not answer must not hold up the shutdown).
         if (host) await Promise.race([host.flushed(), new Promise((resolve) => setTimeout(resolve, 1000))])
         presence.stop()
+        await record?.close()
         guard.stop()
         if (server.listening) await stopListening()
         await broker.close()

@@ -15,6 +15,15 @@ export type BrokerListener = (data: string, id: MessageId | undefined, from?: st
  */
 export type GapListener = (after: MessageId, until: MessageId) => void
 
+/** A message this process published and stored, with the id it got (for the session's record). */
+export interface PublishedMessage {
+  channel: string
+  data: string
+  id: MessageId
+  /** The participant bound to the socket that sent it; undefined for the experiment's and the server's own. */
+  from: string | undefined
+}
+
 /** What became of a publish: stored and relayed, dropped as a re-sent duplicate, or lost (Redis away). */
 export type PublishOutcome = 'published' | 'duplicate' | 'lost'
 
@@ -73,6 +82,17 @@ export interface Broker {
    * counts as dropped), and only so many run at once in a process, the others waiting their turn.
    */
   history(channel: string, since?: MessageId): Promise<HistoryRead>
+  /** Calls `listener` with each message this process publishes into history, once stored; returns the function that stops it. */
+  onPublished(listener: (message: PublishedMessage) => void): () => void
   status(): BrokerStatus
   close(): Promise<void>
+}
+
+/** Hands `message` to an `onPublished` listener; one that throws cannot fail the publish. */
+export function notify(listener: (message: PublishedMessage) => void, message: PublishedMessage): void {
+  try {
+    listener(message)
+  } catch {
+    // The record reports its own failures (GET /status).
+  }
 }

@@ -1,5 +1,6 @@
 import type { MessageId } from '@switchboard/client'
-import type { Broker, BrokerListener, BrokerStatus, PublishOutcome } from './broker.js'
+import { notify } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus, PublishOutcome, PublishedMessage } from './broker.js'
 import { MemoryHistory } from '../history/memory-history.js'
 import type { HistoryLimits, HistoryRead, HistoryStats } from '../history/history.js'
 import { ReplayGate } from '../history/replay-gate.js'
@@ -30,6 +31,7 @@ export class MemoryBroker implements Broker {
   private readonly replays: ReplayGate
   private readonly onListenerError: (error: unknown, channel: string) => void
   private draining = false
+  private readonly published = new Set<(message: PublishedMessage) => void>()
   private readonly sweeper: ReturnType<typeof setInterval>
 
   constructor(options: MemoryBrokerOptions = {}) {
@@ -55,7 +57,14 @@ export class MemoryBroker implements Broker {
 
   publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome> {
     if (sender && !this.sent.accept(sender)) return Promise.resolve('duplicate')
-    return this.enqueue(channel, data, this.store.append(channel, data), from)
+    const id = this.store.append(channel, data)
+    for (const listener of this.published) notify(listener, { channel, data, id, from })
+    return this.enqueue(channel, data, id, from)
+  }
+
+  onPublished(listener: (message: PublishedMessage) => void): () => void {
+    this.published.add(listener)
+    return () => this.published.delete(listener)
   }
 
   async forgo(sender: Sender): Promise<void> {

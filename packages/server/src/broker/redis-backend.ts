@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
-import type { Broker, BrokerListener, BrokerStatus, GapListener, PublishOutcome } from './broker.js'
+import { notify } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus, GapListener, PublishOutcome, PublishedMessage } from './broker.js'
 import { RedisSubscriptions } from './redis-subscriptions.js'
 import { DEFAULT_HISTORY_LIMITS, MESSAGE_OVERHEAD_BYTES, beforeEpoch, laterId } from '../history/history.js'
 import type { HistoryLimits, HistoryRead, HistoryStats, StoredMessage } from '../history/history.js'
@@ -58,6 +59,7 @@ export class RedisBackend implements Broker, SharedState {
   private readonly state: BrokerStatus = { kind: 'redis', connected: true, outages: 0, lostPublishes: 0 }
   private downSince: number | undefined
   private readonly shared: RedisState
+  private readonly published = new Set<(message: PublishedMessage) => void>()
 
   private constructor(
     private readonly publisher: RedisClient,
@@ -109,7 +111,10 @@ export class RedisBackend implements Broker, SharedState {
   async publish(channel: string, data: string, sender?: Sender, from?: string): Promise<PublishOutcome> {
     const { keys, args } = this.scriptInput(channel, data, sender, from)
     try {
-      return (await this.run(PUBLISH_SCRIPT, keys, args)) === null ? 'duplicate' : 'published'
+      const id = (await this.run(PUBLISH_SCRIPT, keys, args)) as string | null
+      if (id === null) return 'duplicate'
+      for (const listener of this.published) notify(listener, { channel, data, id, from })
+      return 'published'
     } catch (error) {
       this.state.lostPublishes += 1
       this.log('error', 'redis.publish_lost', { channel, error, lostPublishes: this.state.lostPublishes })
@@ -167,6 +172,11 @@ export class RedisBackend implements Broker, SharedState {
       this.log('error', 'redis.publish_lost', { channel, error, lostPublishes: this.state.lostPublishes })
       return 'lost'
     }
+  }
+
+  onPublished(listener: (message: PublishedMessage) => void): () => void {
+    this.published.add(listener)
+    return () => this.published.delete(listener)
   }
 
   status(): BrokerStatus {
