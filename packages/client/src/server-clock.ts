@@ -52,12 +52,15 @@ function estimateOf({ sentAt, receivedAt, serverTime }: ClockSample): ClockEstim
   return { offsetMs: serverTime + 0.5 - (sentAt + receivedAt) / 2, uncertaintyMs: rttMs / 2 + 0.5, rttMs }
 }
 
+/** An estimate this close needs no more quick samples. */
+const GOOD_ENOUGH_MS = 5
+
 export interface ServerClockOptions {
   /** Asks the server for its clock: its time, or undefined when it cannot answer now. */
   ask: () => Promise<number | undefined>
   /** The local clock, monotonic (performance-based). */
   now: () => number
-  /** Samples taken quickly at first, before settling to `intervalMs`. @default 5 */
+  /** Samples taken quickly at first (up to four times as many while the estimate is off by more than 5 ms), before settling to `intervalMs`. @default 5 */
   burst?: number
   /** @default 10000 */
   intervalMs?: number
@@ -178,8 +181,10 @@ export class ServerClock {
         }
       }
     }
-    // A few quick samples at first, for a good estimate soon; then one now and then, for drift.
-    this.#schedule(serverTime === undefined ? Math.min(1000, intervalMs) : this.#asked < burst ? 100 : intervalMs)
+    // A few quick samples at first, for a good estimate soon, and more while it is still poor (a busy
+    // machine or network slowed them all); then one now and then, for drift.
+    const poor = (this.#filter.estimate?.uncertaintyMs ?? Number.POSITIVE_INFINITY) > GOOD_ENOUGH_MS && this.#asked < 4 * burst
+    this.#schedule(serverTime === undefined ? Math.min(1000, intervalMs) : this.#asked < burst || poor ? 100 : intervalMs)
   }
 }
 
