@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import type { Page } from '@playwright/test'
-import { freePort } from '../packages/server/test/redis-server.js'
 import { expect, test } from './fixtures.js'
 
 const EXAMPLE = fileURLToPath(new URL('../examples/coordination/', import.meta.url))
@@ -22,9 +21,9 @@ interface GameState {
 const stateOf = async (page: Page) => JSON.parse((await page.getByTestId('state').textContent()) ?? '{}') as GameState
 
 test('the tutorial’s coordination game: two pages (script tag and ES module) play three rounds, and no page sees a pick before sending its own', async ({ browser }) => {
-  // The example exactly as the tutorial runs it: switchboard-server with the experiment and the pages.
-  const port = await freePort()
-  const server = spawn(process.execPath, [COMMAND, '--experiment', './experiment.ts', '--pages', './public', '--port', String(port)], {
+  // The example exactly as the tutorial runs it: switchboard-server with the experiment and the pages,
+  // on a port it picks itself (one chosen here could be taken by another test before the server binds it).
+  const server = spawn(process.execPath, [COMMAND, '--experiment', './experiment.ts', '--pages', './public', '--port', '0'], {
     cwd: EXAMPLE,
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -33,6 +32,7 @@ test('the tutorial’s coordination game: two pages (script tag and ES module) p
   server.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
   try {
     await expect.poll(() => out, { timeout: 20_000 }).toContain('is running')
+    const port = Number(/localhost:(\d+)/.exec(out)?.[1])
     const pages: Page[] = []
     for (const path of ['/', '/module.html']) {
       const page = await (await browser.newContext({ baseURL: `http://localhost:${port}` })).newPage()
@@ -75,8 +75,11 @@ test('the tutorial’s coordination game: two pages (script tag and ES module) p
       await page.context().close()
     }
   } finally {
-    const exited = once(server, 'exit')
-    server.kill('SIGTERM')
-    await exited
+    // A server that failed to start has exited already: nothing to wait for.
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = once(server, 'exit')
+      server.kill('SIGTERM')
+      await exited
+    }
   }
 })

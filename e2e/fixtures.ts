@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { startDemoServer } from '@switchboard/demo'
 import { silentLog } from '@switchboard/server'
 import type { DemoServer } from '@switchboard/demo'
-import { freePort, startRedis } from '../packages/server/test/redis-server.js'
+import { startRedis } from '../packages/server/test/redis-server.js'
 import type { RedisServer } from '../packages/server/test/redis-server.js'
 import type { PageState } from '../packages/demo/pages/ui.js'
 
@@ -151,17 +151,17 @@ export const test = base.extend<Fixtures>({
     const urls: string[] = []
     try {
       for (const runExperiment of ['1', '0']) {
-        const port = await freePort()
+        // Each picks its own port: one chosen here could be taken by another test before the process binds it.
         const child = spawn(fileURLToPath(new URL('../packages/demo/node_modules/.bin/tsx', import.meta.url)), ['src/main.ts'], {
           cwd: fileURLToPath(new URL('../packages/demo/', import.meta.url)),
-          env: { ...process.env, PORT: String(port), REDIS_URL: redis.url, RUN_EXPERIMENT: runExperiment, LOG_LEVEL: 'warn', PRESENCE_GRACE_MS: String(PRESENCE_GRACE_MS) },
+          env: { ...process.env, PORT: '0', REDIS_URL: redis.url, RUN_EXPERIMENT: runExperiment, LOG_LEVEL: 'warn', PRESENCE_GRACE_MS: String(PRESENCE_GRACE_MS) },
           stdio: ['ignore', 'pipe', 'inherit'],
         })
         processes.push(child)
         let out = ''
         child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
-        await expect.poll(() => out, { timeout: 20_000, message: `demo process on ${port}` }).toContain('is running')
-        urls.push(`http://localhost:${port}`)
+        await expect.poll(() => out, { timeout: 20_000, message: 'demo process' }).toContain('is running')
+        urls.push(`http://localhost:${/localhost:(\d+)/.exec(out)?.[1]}`)
       }
       await use({ urls })
     } finally {
