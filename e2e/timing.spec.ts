@@ -22,6 +22,10 @@ function skewClocks(skewMs: number) {
   ;(window as unknown as { __realNow: () => number }).__realNow = realNow
 }
 
+// Timers fire late when the machine is loaded (another worker's browser and servers share its 2 cores):
+// a round start measured then says more about the load than about the clock. Such a run is tried again.
+test.describe.configure({ retries: 2 })
+
 test("two tabs whose clocks are 5 s slow and 7 s fast agree on the server's time and start their round together", async ({ newUser }) => {
   const tabs = []
   for (const skewMs of [-5000, 7000]) {
