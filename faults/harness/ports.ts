@@ -1,14 +1,7 @@
-import { once } from 'node:events'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 
-/** A loopback port that was free a moment ago (the kernel's choice, so parallel runs do not collide). */
-export async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
+// A loopback port that was free a moment ago: the server tests' own helper.
+export { freePort } from '../../packages/server/test/redis-server.js'
 
 /** Whether something accepts a TCP connection on `port` right now. */
 export function accepts(port: number): Promise<boolean> {
