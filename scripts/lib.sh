@@ -42,3 +42,9 @@ ensure_redis() {
   # The tests start their own redis-server on free ports; the Debian service is not needed.
   redis-server --version
 }
+
+ensure_postgres() {
+  # The record's tests start their own PostgreSQL server (Debian's package) in a temporary folder.
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then apt_install postgresql; fi
+  "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/postgres" --version
+}

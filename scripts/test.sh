@@ -7,6 +7,7 @@ source scripts/lib.sh
 ensure_node_deps
 ensure_chromium
 ensure_redis
+ensure_postgres
 
 log "type checks"
 pnpm -r --reporter=append-only run typecheck

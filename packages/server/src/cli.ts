@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ENVIRONMENT, serverOptionsFromEnv } from './config.js'
+import { runExport } from './export-command.js'
 import { runCommand } from './run.js'
 import { startServer } from './server.js'
 
@@ -22,12 +23,14 @@ const FLAGS = {
   'participants-per-minute': { type: 'string', env: 'PARTICIPANTS_PER_MINUTE' },
   'presence-grace-ms': { type: 'string', env: 'PRESENCE_GRACE_MS' },
   'record-dir': { type: 'string', env: 'RECORD_DIR' },
+  'database-url': { type: 'string', env: 'DATABASE_URL' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 const USAGE = [
   'Usage: switchboard-server [options]',
+  '       switchboard-server export --help      the session\'s record from its store',
   '',
   'Runs the Switchboard /chat server, with your experiment (--experiment) or none. Each option can also be set by its environment variable.',
   '',
@@ -36,6 +39,9 @@ const USAGE = [
   `  ${''.padEnd(26)} ${'SWITCHBOARD_OPERATOR_TOKEN'.padEnd(24)} ${ENVIRONMENT.SWITCHBOARD_OPERATOR_TOKEN}`,
   '',
 ].join('\n')
+
+// `switchboard-server export …`: the session's record from its store.
+if (process.argv[2] === 'export') process.exit(await runExport(process.argv.slice(3)))
 
 let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>
 try {

@@ -25,8 +25,9 @@ export const ENVIRONMENT = {
   MAX_SOCKETS: 'connections the process holds at once; newcomers past it get 503 (default 10000, or 80% of the open-file limit)',
   SOCKETS_PER_ADDRESS: 'open connections from one source address; more get 429 (default 100; raise it for a lab behind one NAT)',
   PARTICIPANTS_PER_MINUTE: 'participants one source address may create per minute; more get 429 (default 30)',
-  RECORD_DIR: 'a folder for the session\'s record: every message stored and presence events, as JSON lines (default: none kept)',
-  SWITCHBOARD_OPERATOR_TOKEN: 'the token GET /export asks for (Authorization: Bearer …); without it /export is off',
+  RECORD_DIR: 'a folder for the session\'s record: every message, presence and connection events, as JSON lines, a file per process (default: none kept)',
+  DATABASE_URL: 'postgres://…: keep the session\'s record in PostgreSQL, table switchboard_record (wins over RECORD_DIR)',
+  SWITCHBOARD_OPERATOR_TOKEN: 'the operator\'s token, for GET /export (Authorization: Bearer …) and /dashboard; without it both are off',
   PRESENCE_GRACE_MS: 'how long a participant with no socket on a channel still counts as present, so a reconnect is no leave (default 10000)',
 } as const
 
@@ -66,6 +67,7 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     ...(trustProxy > 0 ? { trustProxy } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(env.RECORD_DIR ? { recordDir: resolve(env.RECORD_DIR) } : {}),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.SWITCHBOARD_OPERATOR_TOKEN ? { operatorToken: env.SWITCHBOARD_OPERATOR_TOKEN } : {}),
     ...(env.PRESENCE_GRACE_MS ? { presence: { graceMs: count(env, 'PRESENCE_GRACE_MS', 0) } } : {}),
     ...(origins ? { allowedOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()) } : {}),

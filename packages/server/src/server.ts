@@ -17,8 +17,6 @@ import type { AllowedOrigins } from './access/origins.js'
 import { RoomMembership } from './access/rooms.js'
 import { ChannelStarts } from './resume/channel-starts.js'
 import { Presence } from './resume/presence.js'
-import { readRecord, toCsv, toJsonLines } from './record/export.js'
-import { RecordLog } from './record/record-log.js'
 import type { PresenceLimits } from './resume/presence.js'
 import type { Broker } from './broker/broker.js'
 import { MemoryBroker } from './broker/memory-broker.js'
@@ -32,6 +30,7 @@ import { RELAY_CLOSE } from './protocol/close-codes.js'
 import { ChatRelay } from './relay/relay.js'
 import { ParticipantStore } from './state/participants.js'
 import { MemoryState } from './state/shared-state.js'
+import { DASHBOARD_DIR, Observers, chartsDir } from './observers.js'
 import type { SharedState } from './state/shared-state.js'
 
 export interface ServerOptions {
@@ -79,9 +78,14 @@ export interface ServerOptions {
   trustProxy?: number
   /** @default 25000 */
   pingIntervalMs?: number
-  /** Keep the session's record (every message stored, presence events) as JSON lines in this folder. @default none */
+  /**
+   * Keep the session's record (every message stored, presence and connection events) as JSON lines in
+   * this folder, a file per process. @default none (unless `databaseUrl`)
+   */
   recordDir?: string
-  /** The token `GET /export` asks for. @default none: /export is off */
+  /** Keep the session's record in PostgreSQL, in the table `switchboard_record`; wins over `recordDir`. @default none */
+  databaseUrl?: string
+  /** The operator's token, which `GET /export` and `/dashboard` ask for. @default none: both are off */
   operatorToken?: string
   /** Presence: the grace period before a participant with no socket on a channel has left, and how processes agree (`PresenceLimits`). */
   presence?: Partial<PresenceLimits>
@@ -135,11 +139,24 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const channelRules = options.channelRules
     ? ruleSet(options.channelRules, 'the channelRules option')
     : ruleSet(options.experiment?.channelRules ?? 'standard', "the experiment's channelRules")
+  // Presence events are kept by the process that runs the experiment (or the only one).
+  const observers: Observers = new Observers({
+    recordDir: options.recordDir,
+    databaseUrl: options.databaseUrl,
+    operatorToken: options.operatorToken,
+    broker,
+    presence,
+    log,
+    keepsPresence: options.runExperiment !== false,
+    sockets: () => relay.size,
+    plainGaps: () => relay.plainGaps,
+  })
   const relay = new ChatRelay({
     broker,
     log,
     access: new ChannelAccess(channelRules, rooms),
-    admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
+    admission: { credentials, allowAnonymous: options.allowAnonymous ?? false, operatorToken: options.operatorToken, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) },
+    onEvent: observers.relayEvent,
     starts,
     presence,
     refreshState: () => state.refresh(),
@@ -153,9 +170,6 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const addressLimits = resolveAddressLimits(options.limits)
   const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log })
   const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
-  const record = options.recordDir === undefined ? undefined : new RecordLog(options.recordDir, log)
-  // Messages by the process that stored them; presence events by the one that runs the experiment (or the only one).
-  record?.follow(broker, options.runExperiment === false ? undefined : presence)
   const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, starts, log, presence)
   if (host && runExperiment) await host.start()
 
@@ -164,13 +178,11 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       credentials,
       // Its private channels begin with it: what is sent there before its socket is up waits for it.
       created: async (participant) => void (await Promise.all(channelRules.ownedBy(participant.id).map((channel) => starts.mark(channel)))),
-      exportRecord: options.recordDir === undefined ? undefined : async (format) => {
-        await record?.flush()
-        const rows = await readRecord(options.recordDir ?? '')
-        return format === 'csv' ? toCsv(rows) : toJsonLines(rows)
-      },
+      exportRecord: observers.exportRecord,
       operatorToken: options.operatorToken,
-      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, participants: presence.qualities(), ...(record ? { record: record.status() } : {}), connections: guard.size, broker: broker.status(), experiment: runExperiment }),
+      dashboardDir: DASHBOARD_DIR,
+      chartsDir: chartsDir(),
+      status: () => ({ epoch: credentials.epochMs, sockets: relay.size, plainGaps: relay.plainGaps, participants: presence.qualities(), record: observers.status(), connections: guard.size, broker: broker.status(), experiment: runExperiment }),
       log,
       pagesDir: options.pagesDir,
       clientDistDir: options.clientDistDir ?? clientDist(),
@@ -248,7 +260,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
         // (a second at most: a Redis that does not answer must not hold up the shutdown).
         if (host) await Promise.race([host.flushed(), new Promise((resolve) => setTimeout(resolve, 1000))])
         presence.stop()
-        await record?.close()
+        await observers.close()
         guard.stop()
         if (server.listening) await stopListening()
         await broker.close()

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import { RELAY_CLOSE, REFUSAL, STATE_LOST_REASON } from '../protocol/close-codes.js'
+import { DASHBOARD_CHANNEL } from '../protocol/control.js'
 import type { Credentials } from './credentials.js'
+import { isOperator } from './operator.js'
 import { originAllowed } from './origins.js'
 import type { AllowedOrigins } from './origins.js'
 
@@ -18,16 +20,22 @@ export interface AdmissionOptions {
    * @default none: the server's own origin only, from the request's Host
    */
   allowedOrigins?: AllowedOrigins
+  /** The operator's token: a socket on the dashboard channel needs it (the operator cookie). @default none: no dashboard */
+  operatorToken?: string | undefined
 }
 
 /** `epochMs`: the epoch of the state whose credential let the socket in; none for an anonymous socket. */
-export type Admission = { ok: true; participantId: string | null; epochMs?: number } | { ok: false; code: number; reason: string; behind?: true }
+export type Admission = { ok: true; participantId: string | null; epochMs?: number; operator?: true } | { ok: false; code: number; reason: string; behind?: true }
 
 /** Decides whether a `/chat` socket may stay, and which participant it speaks for. */
 export function admit(request: IncomingMessage, query: URLSearchParams, options: AdmissionOptions): Admission {
   const origin = request.headers.origin
   if (origin !== undefined && !originAllowed(origin, request.headers.host, options.allowedOrigins)) {
     return { ok: false, code: REFUSAL.forbidden, reason: `origin ${origin} is not allowed` }
+  }
+  // The dashboard's socket speaks for no participant, and reads only.
+  if (query.get('channel') === DASHBOARD_CHANNEL) {
+    return isOperator(request, options.operatorToken) ? { ok: true, participantId: null, operator: true } : { ok: false, code: REFUSAL.unauthorized, reason: 'the dashboard needs the operator token' }
   }
   const claimed = query.get('participant_id')
   const token = query.get('token')

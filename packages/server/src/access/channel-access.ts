@@ -1,6 +1,6 @@
 import { ALLOWED, REFUSAL, refusal } from '../protocol/close-codes.js'
 import type { Verdict } from '../protocol/close-codes.js'
-import { CONTROL_CHANNEL } from '../protocol/control.js'
+import { CONTROL_CHANNEL, DASHBOARD_CHANNEL } from '../protocol/control.js'
 import type { ChannelRuleSet } from './channel-rules.js'
 import type { Audience, MatchedRule } from './channel-rules.js'
 import type { RoomMembership } from './rooms.js'
@@ -17,7 +17,9 @@ export class ChannelAccess {
     private readonly rooms: RoomMembership,
   ) {}
 
-  async subscribe(who: string | null, channel: string | null): Promise<Verdict> {
+  /** `operator`: the socket was let in by the operator's token (the dashboard), and may read its channel only. */
+  async subscribe(who: string | null, channel: string | null, operator = false): Promise<Verdict> {
+    if (operator || channel === DASHBOARD_CHANNEL) return operator && channel === DASHBOARD_CHANNEL ? ALLOWED : refusal(REFUSAL.forbidden, `only the operator may read ${DASHBOARD_CHANNEL}`)
     if (channel === null) return ALLOWED // Dallinger allows a socket without a channel: it can only send.
     // No frame can ever be published to a name with a colon (frames split at the first one).
     if (channel.includes(':')) return refusal(REFUSAL.unknownChannel, `no channel ${channel.slice(0, 60)}`)
@@ -50,7 +52,7 @@ export class ChannelAccess {
   }
 
   private async check(who: string | null, channel: string, verb: Verb, matched: MatchedRule | undefined): Promise<Verdict> {
-    if (channel === CONTROL_CHANNEL) return refusal(REFUSAL.forbidden, `only the server may ${verb} ${CONTROL_CHANNEL}`)
+    if (channel === CONTROL_CHANNEL || channel === DASHBOARD_CHANNEL) return refusal(REFUSAL.forbidden, `only the server may ${verb} ${channel}`)
     if (!matched) return refusal(REFUSAL.unknownChannel, `no channel ${channel}`)
     const { rule, owner } = matched
     const audience: Audience = verb === 'read' ? rule.subscribe : rule.publish

@@ -84,6 +84,12 @@ export interface Broker {
   history(channel: string, since?: MessageId): Promise<HistoryRead>
   /** Calls `listener` with each message this process publishes into history, once stored; returns the function that stops it. */
   onPublished(listener: (message: PublishedMessage) => void): () => void
+  /**
+   * Every message history still holds that was stored at `sinceMs` or later, on every channel, with
+   * its sender: what a process killed before recording it can be recovered from. Only a broker whose
+   * history outlives its process (Redis) has it.
+   */
+  storedSince?(sinceMs: number): Promise<PublishedMessage[]>
   status(): BrokerStatus
   close(): Promise<void>
 }

@@ -138,6 +138,17 @@ export class RedisBackend implements Broker, SharedState {
     return { last, dropped: laterId(laterId(dropped, unknown), cut || '0-0'), messages }
   }
 
+  async storedSince(sinceMs: number): Promise<PublishedMessage[]> {
+    const channels = await this.publisher.zRangeByScore(CHANNELS_KEY, sinceMs, '+inf')
+    const found: PublishedMessage[] = []
+    for (const channel of channels) {
+      for (const { id, message } of await this.publisher.xRange(historyKey(channel), `${Math.max(0, Math.floor(sinceMs))}-0`, '+')) {
+        found.push({ channel, id, data: message.d ?? '', from: message.f })
+      }
+    }
+    return found
+  }
+
   /** Bytes and channels of history held on this Redis, by every process together. */
   async historyStats(): Promise<HistoryStats> {
     const [bytes, channels] = await Promise.all([this.publisher.get(BYTES_KEY), this.publisher.zCard(CHANNELS_KEY)])

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RateVerdict } from '../access/address-rate.js'
 import type { Credentials } from '../access/credentials.js'
@@ -6,10 +5,12 @@ import type { AllowedOrigins } from '../access/origins.js'
 import type { Log } from '../log.js'
 import type { Participant, ParticipantStore } from '../state/participants.js'
 import { answerPreflight, corsVerdict, setCorsHeaders } from './cors.js'
+import { isOperatorPath, operatorRoute } from './operator-routes.js'
+import type { OperatorRoutes } from './operator-routes.js'
 import { TEXT, json, send } from './respond.js'
 import { serveFile } from './static-files.js'
 
-export interface HttpOptions {
+export interface HttpOptions extends OperatorRoutes {
   participants: ParticipantStore
   credentials: Credentials
   /** Called with each new participant; its credential is handed out once this resolves. */
@@ -22,10 +23,6 @@ export interface HttpOptions {
   clientDistDir: string
   /** Other origins whose pages may call the endpoints (CORS), besides the server's own. */
   allowedOrigins: AllowedOrigins | undefined
-  /** The session's record as `format`, for `GET /export`; undefined when the server keeps none. */
-  exportRecord?: ((format: 'jsonl' | 'csv') => Promise<string>) | undefined
-  /** The operator token `GET /export` asks for (`Authorization: Bearer …`); without one, /export is off. */
-  operatorToken?: string | undefined
   /** Whether the request's source address may create one more participant now (`participantsPerMinute`). */
   mint: (request: IncomingMessage) => RateVerdict
   log: Log
@@ -36,13 +33,15 @@ const INDEX = `Switchboard server
   POST /participant              a new participant and its credential
   POST /node/<participant id>    its agent, as Dallinger's createAgent
   GET /status                    sockets and broker, for operators
-  GET /export[?format=csv]       the session's record (with RECORD_DIR), for the operator token
+  GET /export[?format=csv]       the session's record (RECORD_DIR or DATABASE_URL), for the operator
+  /dashboard                     the session live, for the operator (SWITCHBOARD_OPERATOR_TOKEN)
   /static/                       the client: switchboard.js (ES module), switchboard.iife.js (<script>)
 No pages are served here: start the server with pages (PAGES_DIR, or the pagesDir option) to serve an experiment's pages at /.
 `
 
 /** The HTTP side: pages, client bundles, `/status`, and Dallinger-shaped participant and agent endpoints. */
-export function createHttpHandler({ participants, credentials, created, status, pagesDir, clientDistDir, allowedOrigins, mint, log, exportRecord, operatorToken }: HttpOptions) {
+export function createHttpHandler(options: HttpOptions) {
+  const { participants, credentials, created, status, pagesDir, clientDistDir, allowedOrigins, mint, log } = options
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://switchboard')
     const path = url.pathname
@@ -59,13 +58,7 @@ export function createHttpHandler({ participants, credentials, created, status, 
       }
       if (path === '/chat') return send(response, 400, TEXT, '/chat is a WebSocket endpoint\n')
       if (path === '/status' && request.method === 'GET') return json(response, 200, status())
-      if (path === '/export' && request.method === 'GET') {
-        if (!exportRecord || operatorToken === undefined) return json(response, 404, { status: 'error', message: 'no record is kept (set RECORD_DIR and SWITCHBOARD_OPERATOR_TOKEN)' })
-        // The operator's token alone: a participant's credential is no way in.
-        if (!sameSecret(request.headers.authorization ?? '', `Bearer ${operatorToken}`)) return json(response, 401, { status: 'error', message: 'the operator token is required (Authorization: Bearer …)' })
-        const csv = url.searchParams.get('format') === 'csv'
-        return send(response, 200, csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8', await exportRecord(csv ? 'csv' : 'jsonl'))
-      }
+      if (request.method === 'GET' && isOperatorPath(path)) return await operatorRoute(options, request, response, url)
       if (request.method === 'POST') {
         // Dallinger: POST /participant/<worker_id>/<hit_id>/<assignment_id>/<mode>; this server also takes /participant.
         const participantRoute = /^\/participant(?:\/([^/]+)\/([^/]+)\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(path)
@@ -108,11 +101,4 @@ export function createHttpHandler({ participants, credentials, created, status, 
 
 function definedOnly<T extends Record<string, string | undefined>>(value: T): { [K in keyof T]?: string } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string }
-}
-
-/** Compares two secrets in constant time. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
 }

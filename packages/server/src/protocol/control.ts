@@ -3,6 +3,9 @@ import { pythonJsonDumps } from './python-json.js'
 /** The channel Dallinger publishes connection events on. */
 export const CONTROL_CHANNEL = 'dallinger_control'
 
+/** The live figures of the session, for the operator's dashboard only: no participant reads it, nobody writes it. */
+export const DASHBOARD_CHANNEL = 'switchboard_dashboard'
+
 /** How a socket introduced itself: the query's ids, `null` when absent. */
 export interface SocketClient {
   workerId: string | null

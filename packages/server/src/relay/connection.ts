@@ -12,6 +12,8 @@ export interface Connection {
   client: SocketClient
   /** The participant this socket speaks for, once admitted. */
   participant: string | null
+  /** Let in by the operator's token (the dashboard): it reads its channel, and sends nothing. */
+  operator: boolean
   /** The epoch of the state whose credential let it in; undefined for an anonymous socket. */
   epochMs: number | undefined
   /**
@@ -41,6 +43,7 @@ export function newConnection(ws: WebSocket, query: URLSearchParams, resume: Res
     channel: query.get('channel'),
     client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
     participant: null,
+    operator: false,
     epochMs: undefined,
     admission: 'pending',
     resume,

@@ -10,7 +10,7 @@ import type { Limits } from '../access/limits.js'
 import { SocketQuota } from '../access/socket-quota.js'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
-import { RELAY_CLOSE, REFUSAL, STATE_LOST_REASON } from '../protocol/close-codes.js'
+import { RELAY_CLOSE, REFUSAL, STATE_LOST_REASON, refusal } from '../protocol/close-codes.js'
 import { CONTROL_CHANNEL, channelEvent, connectedEvent, disconnectedEvent } from '../protocol/control.js'
 import { extensionFrame, readClientFrame } from '../resume/extension-frames.js'
 import { resumeRequest } from '../resume/resume-request.js'
@@ -19,6 +19,7 @@ import type { Presence } from '../resume/presence.js'
 import { subscribeResuming } from '../resume/subscribe-resuming.js'
 import { newConnection, ping, pingOrClose, sendTo } from './connection.js'
 import type { Connection } from './connection.js'
+import type { RelayEventListener } from './relay-events.js'
 import { Throttle } from './throttle.js'
 
 export interface RelayOptions {
@@ -35,6 +36,8 @@ export interface RelayOptions {
   starts?: ChannelStarts
   /** Interval of protocol pings; a socket that misses one pong is closed with 1008. @default 25000 */
   pingIntervalMs?: number
+  /** Told of each refusal and reconnect (the session's record, the dashboard). */
+  onEvent?: RelayEventListener
 }
 
 /**
@@ -66,9 +69,7 @@ export class ChatRelay {
   plainGaps = 0
 
   /** Number of open sockets. */
-  get size(): number {
-    return this.connections.size
-  }
+  get size(): number { return this.connections.size }
 
   /** Takes over an HTTP upgrade request for `/chat`. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -76,9 +77,7 @@ export class ChatRelay {
   }
 
   /** Closes every socket with `code` (shutdown, restart). */
-  closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void {
-    for (const { ws } of this.connections) ws.close(code, reason)
-  }
+  closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void { for (const { ws } of this.connections) ws.close(code, reason) }
 
   /**
    * Closes, with 4410, every socket let in by a credential of a state other than `epochMs`'s: the state
@@ -91,9 +90,7 @@ export class ChatRelay {
   }
 
   /** Cuts every socket without a close handshake, as a network failure would (the clients see 1006). */
-  dropAll(): void {
-    for (const { ws } of this.connections) ws.terminate()
-  }
+  dropAll(): void { for (const { ws } of this.connections) ws.terminate() }
 
   /**
    * Closes every socket with 1001 and resolves once they are gone (their control events published),
@@ -142,7 +139,8 @@ export class ChatRelay {
     if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
     const participant = admission.participantId
     connection.epochMs = admission.epochMs
-    const subscription = await this.options.access.subscribe(participant, channel)
+    connection.operator = admission.operator === true
+    const subscription = await this.options.access.subscribe(participant, channel, connection.operator)
     if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
     const { broker } = this.options
     const unsubscribe = await this.subscribe(connection)
@@ -163,7 +161,7 @@ export class ChatRelay {
     // From here on the socket counts: its close publishes unsubscribed/disconnected.
     connection.unsubscribe = unsubscribe
     connection.admission = 'counted'
-    if (participant !== null && channel !== null) this.options.presence?.count(channel, participant, 1)
+    if (participant !== null && channel !== null && this.options.presence?.count(channel, participant, 1)) this.options.onEvent?.({ type: 'reconnect', participant, channel })
     // A first round trip at once, for the participant's connection quality.
     ping(connection)
     const budget = this.quota.enter(participant, channel)
@@ -227,7 +225,7 @@ export class ChatRelay {
   private async publish(connection: Connection, channel: string, payload: string, seq: number): Promise<void> {
     // A frame that arrived is published even when its socket has closed since, unless the server closed it.
     if (connection.admission !== 'cleared' && connection.admission !== 'counted') return
-    const verdict = await this.options.access.publish(connection.participant, channel, payload)
+    const verdict = connection.operator ? refusal(REFUSAL.forbidden, 'the dashboard only reads') : await this.options.access.publish(connection.participant, channel, payload)
     if (!verdict.ok) return this.reject(connection, seq, verdict, 'publish.refused', { to: channel })
     const { resume } = connection
     if (!resume) {
@@ -248,7 +246,7 @@ export class ChatRelay {
   private async reject(connection: Connection, seq: number, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): Promise<void> {
     const { resume } = connection
     if (!resume) return this.refuse(connection, close, event, fields)
-    this.options.log('warn', event, { channel: connection.channel, ...connection.client, seq, closeCode: close.code, reason: close.reason, ...fields })
+    this.told(connection, close, event, { seq, ...fields })
     // Its number is used up: sent again on a later socket, it is dropped as a duplicate, never published.
     await this.options.broker.forgo({ session: `${connection.participant}:${resume.session}`, seq })
     this.deliver(connection, extensionFrame.nack(seq, close.code, close.reason))
@@ -263,11 +261,17 @@ export class ChatRelay {
   }
 
   private refuse(connection: Connection, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
-    this.options.log('warn', event, { channel: connection.channel, ...connection.client, closeCode: close.code, reason: close.reason, ...fields })
+    this.told(connection, close, event, fields)
     // Told to go, it publishes nothing more: not what waits in its throttle, nor what waits behind this.
     connection.admission = connection.admission === 'counted' || connection.admission === 'ejected' ? 'ejected' : 'refused'
     connection.throttle.stop()
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(close.code, close.reason)
+  }
+
+  /** Logs a refusal and tells `onEvent` of it. */
+  private told({ channel, client, participant }: Connection, { code, reason }: { code: number; reason: string }, event: string, fields: Record<string, unknown>): void {
+    this.options.log('warn', event, { channel, ...client, closeCode: code, reason, ...fields })
+    this.options.onEvent?.({ type: 'refusal', code, reason, participant, channel })
   }
 
   private deliver(connection: Connection, frame: string): void {

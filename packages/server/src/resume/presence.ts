@@ -60,6 +60,7 @@ export class Presence {
   private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>()
   private readonly watchers = new Map<string, Set<(event: PresenceEvent) => void>>()
   private readonly everyone = new Set<(event: PresenceEvent) => void>()
+  private readonly gone = new Set<(lastHeardAt: number) => void>()
   private timer: ReturnType<typeof setInterval> | undefined
   private pending: ReturnType<typeof setTimeout> | undefined
   private unsubscribe: (() => void) | undefined
@@ -87,11 +88,16 @@ export class Presence {
     this.unsubscribe?.()
   }
 
-  /** A socket of `participant` on `channel` opened (+1) or closed (−1) in this process. */
-  count(channel: string, participant: string, delta: 1 | -1): void {
+  /**
+   * A socket of `participant` on `channel` opened (+1) or closed (−1) in this process. True when the
+   * one that opened is a reconnect: the participant had had a socket on the channel here before.
+   */
+  count(channel: string, participant: string, delta: 1 | -1): boolean {
+    let reconnect = false
     if (delta > 0) {
       const quality = this.quality.get(participant) ?? { rttMs: undefined, opened: 0, channels: new Set<string>() }
       quality.opened += 1
+      reconnect = quality.channels.has(channel)
       quality.channels.add(channel)
       this.quality.set(participant, quality)
     }
@@ -103,6 +109,7 @@ export class Presence {
     else this.local.delete(channel)
     this.settle(channel)
     this.pending ??= setTimeout(() => this.tell(), 20)
+    return reconnect
   }
 
   /** The round trip just measured to a socket of `participant`. */
@@ -132,6 +139,11 @@ export class Presence {
     }))
   }
 
+  /** How many participants are present on each channel. */
+  counts(): Record<string, number> {
+    return Object.fromEntries([...this.told].map(([channel, participants]) => [channel, participants.size]))
+  }
+
   /** Who is present on `channel` now (those in their grace period included), in the order they came. */
   of(channel: string): string[] {
     return [...(this.told.get(channel) ?? [])]
@@ -151,6 +163,12 @@ export class Presence {
   onEvent(listener: (event: PresenceEvent) => void): () => void {
     this.everyone.add(listener)
     return () => this.everyone.delete(listener)
+  }
+
+  /** Calls `listener` with the time another process was last heard from, once it counts as gone (killed). */
+  onProcessGone(listener: (lastHeardAt: number) => void): () => void {
+    this.gone.add(listener)
+    return () => this.gone.delete(listener)
   }
 
   private heard(data: string): void {
@@ -182,6 +200,7 @@ export class Presence {
       this.others.delete(process)
       this.log('warn', 'presence.process_gone', { channels: channels.size })
       for (const channel of channels.keys()) this.settle(channel)
+      for (const listener of this.gone) listener(seenAt)
     }
     this.tell()
   }

@@ -1,0 +1,92 @@
+import { dirname, join } from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import type { Broker } from './broker/broker.js'
+import { FiguresFeed } from './dashboard/figures.js'
+import { DEFAULT_HISTORY_LIMITS } from './history/history.js'
+import type { Log } from './log.js'
+import { formatRecord } from './record/export.js'
+import type { ExportFormat } from './record/export.js'
+import { openRecordStore } from './record/open-store.js'
+import type { RecordStoreOptions } from './record/open-store.js'
+import { SessionRecord } from './record/session-record.js'
+import type { RecordStatus } from './record/session-record.js'
+import type { RelayEvent } from './relay/relay-events.js'
+import type { Presence } from './resume/presence.js'
+
+export interface ObserverOptions extends RecordStoreOptions {
+  operatorToken: string | undefined
+  broker: Broker
+  presence: Presence
+  log: Log
+  /** The process that keeps presence events (runs the experiment, or is the only one). */
+  keepsPresence: boolean
+  sockets: () => number
+  plainGaps: () => number
+}
+
+/** An export right after a process was killed still has what it had not written: the last minute is recovered first. */
+const EXPORT_RECOVERS_MS = 60_000
+
+/**
+ * What watches the session for the researcher: its record (with RECORD_DIR or DATABASE_URL) and the
+ * dashboard's figures (with the operator's token).
+ */
+export class Observers {
+  readonly record: SessionRecord | undefined
+  private readonly figures: FiguresFeed | undefined
+  private readonly stopGone: (() => void) | undefined
+
+  constructor(private readonly options: ObserverOptions) {
+    const { broker, presence, log } = options
+    const store = openRecordStore(options, log)
+    const record = store && new SessionRecord(store, log)
+    this.record = record
+    // Messages by the process that stored them; presence events by the one that keeps them.
+    record?.follow(broker, options.keepsPresence ? presence : undefined)
+    if (record && broker.storedSince) {
+      // What a process killed before its last batch stored is in history: taken back at start (this
+      // process's predecessor), and when another process is found gone.
+      void record.recover(broker, Date.now() - DEFAULT_HISTORY_LIMITS.maxAgeMs)
+      this.stopGone = presence.onProcessGone((lastHeardAt) => void record.recover(broker, lastHeardAt - 5000))
+    }
+    if (options.operatorToken !== undefined) {
+      const status = record && (() => record.status())
+      this.figures = new FiguresFeed({ broker, presence, tellsPresence: options.keepsPresence, sockets: options.sockets, plainGaps: options.plainGaps, ...(status ? { record: status } : {}) })
+    }
+  }
+
+  /** For the relay: each refusal and reconnect. */
+  readonly relayEvent = (event: RelayEvent): void => {
+    this.record?.relayEvent(event)
+    this.figures?.relayEvent(event)
+  }
+
+  /** The record as `format`, for GET /export; undefined when none is kept. */
+  get exportRecord(): ((format: ExportFormat) => Promise<string>) | undefined {
+    const { record } = this
+    if (!record) return undefined
+    return async (format) => {
+      await record.recover(this.options.broker, Date.now() - EXPORT_RECOVERS_MS)
+      return formatRecord(await record.read(), format)
+    }
+  }
+
+  status(): RecordStatus | undefined {
+    return this.record?.status()
+  }
+
+  async close(): Promise<void> {
+    this.stopGone?.()
+    this.figures?.close()
+    await this.record?.close()
+  }
+}
+
+/** The dashboard's page, in this package. */
+export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard')
+
+/** uPlot's browser build, which the dashboard draws its charts with. */
+export function chartsDir(): string {
+  return join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist')
+}
