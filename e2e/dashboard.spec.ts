@@ -58,7 +58,6 @@ test('the dashboard shows who is in a running session and updates when one leave
     await expect(dashboard.locator('#broker')).toHaveText('ok')
     await expect(dashboard.locator('#present-chart canvas')).toHaveCount(1)
     await expect(dashboard.locator('#rate-chart canvas')).toHaveCount(1)
-    await dashboard.screenshot({ path: process.env.SCREENSHOT ? README_SCREENSHOT : testInfo.outputPath('dashboard.png'), fullPage: true })
 
     // c's tab closes: after the grace period the dashboard has two, and c is gone from the list.
     await c.page.close()
@@ -66,6 +65,14 @@ test('the dashboard shows who is in a running session and updates when one leave
     await expect(rows).toHaveCount(2)
     expect(await rows.locator('td:first-child').allTextContents()).not.toContain(c.id)
     expect(problems).toEqual([])
+    // A dashboard opened now shows how the session got here: the server's timeline of the last minutes.
+    const late = await operator.newPage()
+    await late.goto('/dashboard')
+    await expect(late.locator('#present')).toHaveText('2')
+    const timeline = (await (await late.request.get('/dashboard/timeline')).json()) as { t: number[]; present: Array<number | null> }
+    expect(timeline.present).toContain(3)
+    expect(timeline.present.at(-1)).toBe(2)
+    await dashboard.screenshot({ path: process.env.SCREENSHOT ? README_SCREENSHOT : testInfo.outputPath('dashboard.png'), fullPage: true })
 
     // The record, for the operator: each greeting once, from the participant whose socket sent it.
     const exported = await fetch(`${server.url}/export`, { headers: { authorization: `Bearer ${OPERATOR}` } })
@@ -75,6 +82,49 @@ test('the dashboard shows who is in a running session and updates when one leave
     expect(greetings.map((row) => [JSON.parse(row.payload ?? '{}').text, row.participant]).sort()).toEqual([['hello 0', a.id], ['hello 1', b.id], ['hello 2', c.id]])
     expect(record.filter((row) => row.kind === 'leave' && row.participant === c.id).length).toBeGreaterThan(0)
     expect(record.some((row) => row.kind === 'refusal' && row.code === 4401)).toBe(true)
+    await operator.close()
+  } finally {
+    await server.close()
+  }
+})
+
+test('the dashboard stays usable with hundreds of participants and channels', async ({ browser }) => {
+  // This process sends no presence of its own (another would run the experiment): the synthetic one's is the session's.
+  const server = await startDemoServer({ log: silentLog, operatorToken: OPERATOR, runExperiment: false })
+  try {
+    // What a process of a 600-participant session sends (every tab has a room and a private channel),
+    // relayed as the server's own figures are, twice a second for a minute's worth of history.
+    const participants = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`p${1000 + i}`, [20 + (i % 400), i % 7] as [number, number]]))
+    const channels = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`room_${i}`, 2]))
+    const messages = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`room_${i}`, 5 + i]))
+    const figures = (at: number) => ({ type: 'figures', process: 'synthetic', at, sockets: 1800, messages: { ...messages, '(other)': 480 }, refusals: { 4403: 3 }, reconnects: 12, gaps: 0, broker: { kind: 'memory', connected: true, outages: 0, lostPublishes: 0 }, presence: { participants, channels } })
+    const start = Date.now() - 60_000
+    for (let at = start; at < Date.now(); at += 1000) await server.broker.relayOnly('switchboard_dashboard', JSON.stringify(figures(at)))
+    const operator = await browser.newContext({ baseURL: server.url })
+    const dashboard = await operator.newPage()
+    await dashboard.goto(`/dashboard?token=${OPERATOR}`)
+    const feeding = setInterval(() => void server.broker.relayOnly('switchboard_dashboard', JSON.stringify(figures(Date.now()))), 500)
+    try {
+      await expect(dashboard.locator('#present')).toHaveText('600')
+      // A hundred rows at most, the worst connections first; the filter finds any one.
+      await expect(dashboard.locator('#participants tbody tr')).toHaveCount(100)
+      await expect(dashboard.locator('#participant-count')).toHaveText('100 of 600 shown')
+      await expect(dashboard.locator('#participants tbody tr').first().locator('td').nth(1)).toHaveText('419')
+      await dashboard.locator('#filter').fill('p1234')
+      await expect(dashboard.locator('#participants tbody tr')).toHaveCount(1)
+      await expect(dashboard.locator('#channels tbody tr')).toHaveCount(20)
+      // Six lines at most: the five busiest channels and the rest together.
+      await expect.poll(() => dashboard.evaluate(() => document.querySelectorAll('#rate-chart .u-legend .u-series').length)).toBe(7)
+      await expect.poll(async () => Number(await dashboard.locator('body').getAttribute('data-tick-ms'))).toBeGreaterThan(0)
+      const ticks: number[] = []
+      for (let i = 0; i < 5; i++) {
+        await dashboard.waitForTimeout(1000)
+        ticks.push(Number(await dashboard.locator('body').getAttribute('data-tick-ms')))
+      }
+      console.log(`dashboard with 600 participants and 300 channels: a redraw takes ${ticks.join(', ')} ms`)
+    } finally {
+      clearInterval(feeding)
+    }
     await operator.close()
   } finally {
     await server.close()

@@ -16,8 +16,19 @@ const MEANINGS = {
 }
 
 const processes = new Map() // process id → its latest figures and when they came
-const history = { t: [], present: [], channels: new Map() } // per second: time, present, messages by channel
+const seconds = new Map() // second (since the epoch) → { present, channels: Map(channel → messages) }
 let presence = { participants: {}, channels: {} }
+let seededUpTo = -Infinity // the seconds the server's timeline gave, which live figures must not count again
+
+/** Adds one process's figures to their second, as the server's timeline does. */
+function addToSecond(figures) {
+  const second = Math.floor(figures.at / 1000)
+  if (second <= seededUpTo) return
+  const bucket = seconds.get(second) ?? { present: null, channels: new Map() }
+  for (const [channel, n] of Object.entries(figures.messages)) bucket.channels.set(channel, (bucket.channels.get(channel) ?? 0) + n)
+  if (figures.presence) bucket.present = Object.keys(figures.presence.participants).length
+  seconds.set(second, bucket)
+}
 
 const $ = (id) => document.getElementById(id)
 
@@ -25,6 +36,7 @@ const feed = Switchboard.createClient().openChannel('switchboard_dashboard')
 feed.on('figures', (figures) => {
   processes.set(figures.process, { figures, heardAt: Date.now() })
   if (figures.presence) presence = figures.presence
+  addToSecond(figures)
 })
 feed.onStateChange(({ next }) => {
   $('connection').dataset.state = next
@@ -50,26 +62,12 @@ function rates(figures) {
 }
 
 function tick() {
+  const started = performance.now()
   const figures = live()
   const byChannel = rates(figures)
   const participants = Object.entries(presence.participants)
-  history.t.push(Math.floor(Date.now() / 1000))
-  history.present.push(participants.length)
-  const seconds = history.t.length
-  for (const series of history.channels.values()) series.push(0)
-  for (const [channel, n] of byChannel) {
-    const series = history.channels.get(channel) ?? new Array(seconds).fill(0)
-    series[seconds - 1] = n
-    history.channels.set(channel, series)
-  }
-  if (seconds > WINDOW_S) {
-    history.t.shift()
-    history.present.shift()
-    for (const [channel, series] of history.channels) {
-      series.shift()
-      if (series.every((n) => n === 0)) history.channels.delete(channel)
-    }
-  }
+  const newest = Math.floor(Date.now() / 1000)
+  for (const second of seconds.keys()) if (second <= newest - WINDOW_S) seconds.delete(second)
   const refusals = new Map()
   for (const f of figures) for (const [code, n] of Object.entries(f.refusals)) refusals.set(code, (refusals.get(code) ?? 0) + n)
   $('present').textContent = String(participants.length)
@@ -88,6 +86,8 @@ function tick() {
   fill($('channels'), [...channels].sort((a, b) => (byChannel.get(b) ?? 0) - (byChannel.get(a) ?? 0) || (presence.channels[b] ?? 0) - (presence.channels[a] ?? 0)).slice(0, 20).map((channel) => [channel, presence.channels[channel] ?? 0, byChannel.get(channel) ?? 0]))
   fill($('process-table'), figures.map((f) => [f.process, f.sockets, f.broker.connected ? `${f.broker.kind} ✓` : `${f.broker.kind} ✗`, f.broker.outages, f.broker.lostPublishes, f.record ? `${f.record.kind}: ${f.record.written} written, ${f.record.waiting} waiting${f.record.failures ? `, ${f.record.failures} failures` : ''}` : 'none']))
   drawCharts()
+  // How long a redraw takes, for the test that fills the page with hundreds of participants.
+  document.body.dataset.tickMs = (performance.now() - started).toFixed(1)
 }
 
 function drawParticipants(participants) {
@@ -118,26 +118,62 @@ function size(element) {
   return { width: Math.max(300, element.clientWidth), height: 180 }
 }
 
+/** The window as columns: seconds, who was present (the last known where a second has none), messages by channel. */
+function columns() {
+  const t = [...seconds.keys()].sort((a, b) => a - b)
+  let known = null
+  const present = t.map((second) => (known = seconds.get(second).present ?? known))
+  const channels = new Map()
+  t.forEach((second, i) => {
+    for (const [channel, n] of seconds.get(second).channels) {
+      const series = channels.get(channel) ?? new Array(t.length).fill(0)
+      series[i] = n
+      channels.set(channel, series)
+    }
+  })
+  return { t, present, channels }
+}
+
 function drawCharts() {
+  const { t, present, channels } = columns()
   const presentEl = $('present-chart')
   presentChart ??= new uPlot({ ...size(presentEl), series: [{}, { label: 'present', stroke: '#2f6fde', width: 2 }], scales: { y: { range: (u, min, max) => [0, Math.max(4, max)] } } }, [[], []], presentEl)
-  presentChart.setData([history.t, history.present])
+  presentChart.setData([t, present])
   // The busiest channels of the window by name, the others summed.
-  const totals = [...history.channels].map(([channel, series]) => [channel, sum(series)]).sort((a, b) => b[1] - a[1])
+  const totals = [...channels].map(([channel, series]) => [channel, sum(series)]).sort((a, b) => b[1] - a[1])
   const named = totals.slice(0, CHART_CHANNELS).map(([channel]) => channel)
-  const rest = totals.slice(CHART_CHANNELS).map(([channel]) => history.channels.get(channel))
-  const columns = named.map((channel) => history.channels.get(channel))
+  const rest = totals.slice(CHART_CHANNELS).map(([channel]) => channels.get(channel))
+  const data = named.map((channel) => channels.get(channel))
   const labels = [...named, ...(rest.length > 0 ? ['other'] : [])]
-  if (rest.length > 0) columns.push(history.t.map((_, i) => sum(rest.map((series) => series[i] ?? 0))))
+  if (rest.length > 0) data.push(t.map((_, i) => sum(rest.map((series) => series[i]))))
   const rateEl = $('rate-chart')
   if (rateChart === undefined || rateChannels !== labels.join('\n')) {
     rateChart?.destroy()
     rateChannels = labels.join('\n')
     const colours = ['#2f6fde', '#e0772d', '#2e9e5b', '#a34fc9', '#c9a227', '#888']
-    rateChart = new uPlot({ ...size(rateEl), series: [{}, ...labels.map((label, i) => ({ label, stroke: colours[i % colours.length], width: 1.5 }))], scales: { y: { range: (u, min, max) => [0, Math.max(5, max)] } } }, [history.t, ...columns], rateEl)
-  } else rateChart.setData([history.t, ...columns])
+    rateChart = new uPlot({ ...size(rateEl), series: [{}, ...labels.map((label, i) => ({ label, stroke: colours[i % colours.length], width: 1.5 }))], scales: { y: { range: (u, min, max) => [0, Math.max(5, max)] } } }, [t, ...data], rateEl)
+  } else rateChart.setData([t, ...data])
+}
+
+/** The session's last ten minutes, as the server heard them, so a dashboard opened late shows how it got here. */
+async function seed() {
+  try {
+    const response = await fetch('/dashboard/timeline', { credentials: 'same-origin' })
+    if (!response.ok) return
+    const timeline = await response.json()
+    if (!Array.isArray(timeline.t)) return
+    timeline.t.forEach((second, i) => {
+      const channels = new Map(Object.entries(timeline.channels ?? {}).flatMap(([channel, series]) => (series[i] ? [[channel, series[i]]] : [])))
+      seconds.set(second, { present: timeline.present[i], channels })
+      seededUpTo = Math.max(seededUpTo, second)
+    })
+  } catch (error) {
+    console.warn('dashboard: no timeline', error)
+  }
 }
 
 $('filter').addEventListener('input', () => drawParticipants(Object.entries(presence.participants)))
-setInterval(tick, 1000)
-tick()
+seed().finally(() => {
+  tick()
+  setInterval(tick, 1000)
+})

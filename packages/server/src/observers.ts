@@ -3,6 +3,8 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Broker } from './broker/broker.js'
 import { FiguresFeed } from './dashboard/figures.js'
+import { FiguresTimeline } from './dashboard/timeline.js'
+import type { Timeline } from './dashboard/timeline.js'
 import { DEFAULT_HISTORY_LIMITS } from './history/history.js'
 import type { Log } from './log.js'
 import { formatRecord } from './record/export.js'
@@ -35,6 +37,7 @@ const EXPORT_RECOVERS_MS = 60_000
 export class Observers {
   readonly record: SessionRecord | undefined
   private readonly figures: FiguresFeed | undefined
+  private readonly history: FiguresTimeline | undefined
   private readonly stopGone: (() => void) | undefined
 
   constructor(private readonly options: ObserverOptions) {
@@ -53,7 +56,18 @@ export class Observers {
     if (options.operatorToken !== undefined) {
       const status = record && (() => record.status())
       this.figures = new FiguresFeed({ broker, presence, tellsPresence: options.keepsPresence, sockets: options.sockets, plainGaps: options.plainGaps, ...(status ? { record: status } : {}) })
+      this.history = new FiguresTimeline(broker)
     }
+  }
+
+  /** Starts listening to the figures of every process, for the dashboard's timeline. */
+  async start(): Promise<void> {
+    await this.history?.start()
+  }
+
+  /** The session's last ten minutes, for a dashboard that opens now. */
+  timeline(): Timeline | undefined {
+    return this.history?.timeline()
   }
 
   /** For the relay: each refusal and reconnect. */
@@ -79,6 +93,7 @@ export class Observers {
   async close(): Promise<void> {
     this.stopGone?.()
     this.figures?.close()
+    this.history?.close()
     await this.record?.close()
   }
 }

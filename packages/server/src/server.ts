@@ -151,6 +151,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     sockets: () => relay.size,
     plainGaps: () => relay.plainGaps,
   })
+  await observers.start()
   const relay = new ChatRelay({
     broker,
     log,
@@ -179,6 +180,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       // Its private channels begin with it: what is sent there before its socket is up waits for it.
       created: async (participant) => void (await Promise.all(channelRules.ownedBy(participant.id).map((channel) => starts.mark(channel)))),
       exportRecord: observers.exportRecord,
+      timeline: () => observers.timeline(),
       operatorToken: options.operatorToken,
       dashboardDir: DASHBOARD_DIR,
       chartsDir: chartsDir(),

@@ -2,9 +2,12 @@
 // with the participant bound to its socket, in order, with presence and connection events; one record
 // from two processes on Redis; what a process did not write recovered from history; a failing store
 // reported, never fatal; the operator's export, which a participant's credential does not open.
-import { mkdtempSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { compareMessageIds } from '@switchboard/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FileStore, PostgresStore, RedisBackend, SessionRecord, silentLog, startServer } from '../src/index.js'
@@ -15,6 +18,8 @@ import { redisSuite } from './redis-suite.js'
 import { newParticipant, peer } from './ws-peer.js'
 
 const suite = redisSuite()
+const BIN = fileURLToPath(new URL('../bin/switchboard-server.js', import.meta.url))
+const run = promisify(execFile)
 const OPERATOR = 'operator-token-for-tests'
 let postgres: PostgresServer | undefined
 beforeAll(async () => {
@@ -127,6 +132,28 @@ describe.each(STORES)('the record in $name', ({ name, options }) => {
     }
   })
 
+  it('is written from the store by `switchboard-server export`, as GET /export gives it', async () => {
+    const store = await fresh()
+    const server = await startServer({ log: silentLog, ...store, operatorToken: OPERATOR })
+    const a = await newParticipant(server.url)
+    const pa = await peer(server.url, a.query('broadcast_channel'))
+    for (let n = 1; n <= 3; n++) pa.send(`broadcast_channel:{"n":${n},"text":"x,y"}`)
+    await pa.received(3)
+    await server.close()
+    // The same store read by a server with nothing going on, and by the command.
+    const quiet = await startServer({ log: silentLog, ...store, operatorToken: OPERATOR })
+    const viaHttp = await (await exported(quiet, '?format=csv')).text()
+    await quiet.close()
+    const out = join(mkdtempSync(join(tmpdir(), 'export-')), 'record.csv')
+    const flags = store.databaseUrl ? ['--database-url', store.databaseUrl] : ['--record-dir', store.recordDir ?? '']
+    const { stderr } = await run(process.execPath, [BIN, 'export', ...flags, '--format', 'csv', '--out', out], { env: { ...process.env, DATABASE_URL: '', RECORD_DIR: '' } })
+    expect(readFileSync(out, 'utf8')).toBe(viaHttp)
+    expect(stderr).toMatch(/export: \d+ rows from /)
+    // JSON lines to standard output by default.
+    const { stdout } = await run(process.execPath, [BIN, 'export', ...flags], { env: { ...process.env, DATABASE_URL: '', RECORD_DIR: '' } })
+    expect(numbered(stdout.trim().split('\n').map((line) => JSON.parse(line) as RecordRow)).map((row) => [row.n, row.participant])).toEqual([[1, a.id], [2, a.id], [3, a.id]])
+  })
+
   it('gets back from history what a process stored but never wrote (its last batch, lost to kill -9)', async () => {
     const store = await fresh()
     const backend = await RedisBackend.connect(suite.redis.url, silentLog)
@@ -191,6 +218,16 @@ describe('a store that fails', () => {
     const store = new PostgresStore('postgres://user:secret@db.example.org:5432/experiment', silentLog)
     expect(store.where).toBe('db.example.org:5432/experiment table switchboard_record')
     void store.close()
+  })
+})
+
+describe('switchboard-server export', () => {
+  it('says what is wrong: no store (2), a bad format (2), a store it cannot read (1)', async () => {
+    const env = { ...process.env, DATABASE_URL: '', RECORD_DIR: '' }
+    const failure = (args: string[]) => run(process.execPath, [BIN, 'export', ...args], { env }).then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error)
+    expect(await failure([])).toMatchObject({ code: 2, stderr: expect.stringContaining('no store: set DATABASE_URL or RECORD_DIR') })
+    expect(await failure(['--record-dir', tmpdir(), '--format', 'xml'])).toMatchObject({ code: 2, stderr: expect.stringContaining('expected jsonl or csv') })
+    expect(await failure(['--database-url', 'postgres://nobody@127.0.0.1:1/none'])).toMatchObject({ code: 1, stderr: expect.stringContaining('could not read 127.0.0.1:1/none') })
   })
 })
 

@@ -9,6 +9,8 @@ export interface OperatorRoutes {
   operatorToken: string | undefined
   /** The session's record as `format`; undefined when the server keeps none. */
   exportRecord: ((format: ExportFormat) => Promise<string>) | undefined
+  /** The session's last minutes, for a dashboard that opens now. */
+  timeline: () => unknown
   /** The dashboard's page, and the charting library's files it loads. */
   dashboardDir: string
   chartsDir: string
@@ -45,6 +47,7 @@ export async function operatorRoute(routes: OperatorRoutes, request: IncomingMes
     return send(response, 200, csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8', await routes.exportRecord(csv ? 'csv' : 'jsonl'))
   }
   if (path === '/dashboard' || path === '/dashboard/') return serveFile(response, routes.dashboardDir, 'index.html', '')
+  if (path === '/dashboard/timeline') return json(response, 200, routes.timeline() ?? {})
   const file = path.slice('/dashboard/'.length)
   if (file.startsWith('charts/')) return serveFile(response, routes.chartsDir, file.slice('charts/'.length), '(uplot is not installed)')
   return serveFile(response, routes.dashboardDir, file, '')

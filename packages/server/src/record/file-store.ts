@@ -12,16 +12,22 @@ import type { RecordStore } from './record-store.js'
  */
 export class FileStore implements RecordStore {
   readonly kind = 'file'
-  readonly where: string
+  /** This process's file in the folder (created with its first rows). */
+  readonly file: string
 
   constructor(private readonly dir: string) {
-    this.where = join(dir, `record-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.jsonl`)
+    this.file = join(dir, `record-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.jsonl`)
+  }
+
+  /** The folder: the record is every process's file in it. */
+  get where(): string {
+    return this.dir
   }
 
   async append(rows: readonly RecordRow[]): Promise<void> {
     if (rows.length === 0) return
     await mkdir(this.dir, { recursive: true })
-    await appendFile(this.where, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`)
+    await appendFile(this.file, `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`)
   }
 
   async appendMissing(rows: readonly RecordRow[]): Promise<number> {

@@ -13,6 +13,6 @@ export interface RecordStoreOptions {
 /** The store the options name; undefined when they name none (no record is kept). */
 export function openRecordStore(options: RecordStoreOptions, log: Log): RecordStore | undefined {
   if (options.databaseUrl) return new PostgresStore(options.databaseUrl, log)
-  if (options.recordDir !== undefined) return new FileStore(options.recordDir)
+  if (options.recordDir) return new FileStore(options.recordDir)
   return undefined
 }
