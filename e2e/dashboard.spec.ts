@@ -82,6 +82,8 @@ test('the dashboard shows who is in a running session and updates when one leave
     expect(greetings.map((row) => [JSON.parse(row.payload ?? '{}').text, row.participant]).sort()).toEqual([['hello 0', a.id], ['hello 1', b.id], ['hello 2', c.id]])
     expect(record.filter((row) => row.kind === 'leave' && row.participant === c.id).length).toBeGreaterThan(0)
     expect(record.some((row) => row.kind === 'refusal' && row.code === 4401)).toBe(true)
+    // What the experiment relays without history (the roster) is in it too, without an id.
+    expect(record.some((row) => row.kind === 'message' && row.id === undefined && (row.payload ?? '').includes('"roster"'))).toBe(true)
     await operator.close()
   } finally {
     await server.close()

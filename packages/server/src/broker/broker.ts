@@ -15,13 +15,22 @@ export type BrokerListener = (data: string, id: MessageId | undefined, from?: st
  */
 export type GapListener = (after: MessageId, until: MessageId) => void
 
-/** A message this process published and stored, with the id it got (for the session's record). */
+/**
+ * A message this process published and stored, with the id it got, or relayed without history at the
+ * experiment's wish (`relayOnly(…, { announce: true })`, no id): for the session's record.
+ */
 export interface PublishedMessage {
   channel: string
   data: string
-  id: MessageId
+  /** Undefined for a message relayed without history. */
+  id: MessageId | undefined
   /** The participant bound to the socket that sent it; undefined for the experiment's and the server's own. */
   from: string | undefined
+}
+
+/** `announce`: tell `onPublished` listeners (the experiment's messages are; the server's own presence and figures are not). */
+export interface RelayOptions {
+  announce?: boolean
 }
 
 /** What became of a publish: stored and relayed, dropped as a re-sent duplicate, or lost (Redis away). */
@@ -75,14 +84,17 @@ export interface Broker {
    * matters (a roster), so that it never fills the history a resuming reader is replayed. A resuming
    * reader that was away gets the next one instead. Never rejects.
    */
-  relayOnly(channel: string, data: string): Promise<PublishOutcome>
+  relayOnly(channel: string, data: string, options?: RelayOptions): Promise<PublishOutcome>
   /**
    * The channel's history after `since` (nothing without it), its newest id and what was dropped. A
    * read with `since` is a replay: bounded in messages and bytes (the newest are kept, the older rest
    * counts as dropped), and only so many run at once in a process, the others waiting their turn.
    */
   history(channel: string, since?: MessageId): Promise<HistoryRead>
-  /** Calls `listener` with each message this process publishes into history, once stored; returns the function that stops it. */
+  /**
+   * Calls `listener` with each message this process publishes into history, once stored, and each one
+   * it relays with `announce`; returns the function that stops it.
+   */
   onPublished(listener: (message: PublishedMessage) => void): () => void
   /**
    * Every message history still holds that was stored at `sinceMs` or later, on every channel, with

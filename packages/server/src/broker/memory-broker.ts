@@ -1,6 +1,6 @@
 import type { MessageId } from '@switchboard/client'
 import { notify } from './broker.js'
-import type { Broker, BrokerListener, BrokerStatus, PublishOutcome, PublishedMessage } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus, PublishOutcome, PublishedMessage, RelayOptions } from './broker.js'
 import { MemoryHistory } from '../history/memory-history.js'
 import type { HistoryLimits, HistoryRead, HistoryStats } from '../history/history.js'
 import { ReplayGate } from '../history/replay-gate.js'
@@ -71,7 +71,8 @@ export class MemoryBroker implements Broker {
     this.sent.accept(sender)
   }
 
-  relayOnly(channel: string, data: string): Promise<PublishOutcome> {
+  relayOnly(channel: string, data: string, options: RelayOptions = {}): Promise<PublishOutcome> {
+    if (options.announce) for (const listener of this.published) notify(listener, { channel, data, id: undefined, from: undefined })
     return this.enqueue(channel, data, undefined, undefined)
   }
 

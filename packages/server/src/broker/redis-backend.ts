@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
 import { notify } from './broker.js'
-import type { Broker, BrokerListener, BrokerStatus, GapListener, PublishOutcome, PublishedMessage } from './broker.js'
+import type { Broker, BrokerListener, BrokerStatus, GapListener, PublishOutcome, PublishedMessage, RelayOptions } from './broker.js'
 import { RedisSubscriptions } from './redis-subscriptions.js'
 import { DEFAULT_HISTORY_LIMITS, MESSAGE_OVERHEAD_BYTES, beforeEpoch, laterId } from '../history/history.js'
 import type { HistoryLimits, HistoryRead, HistoryStats, StoredMessage } from '../history/history.js'
@@ -173,10 +173,11 @@ export class RedisBackend implements Broker, SharedState {
     }
   }
 
-  async relayOnly(channel: string, data: string): Promise<PublishOutcome> {
+  async relayOnly(channel: string, data: string, options: RelayOptions = {}): Promise<PublishOutcome> {
     try {
       // A plain PUBLISH, as Dallinger's own: no id is announced, nothing is stored.
       await this.publisher.publish(channel, data)
+      if (options.announce) for (const listener of this.published) notify(listener, { channel, data, id: undefined, from: undefined })
       return 'published'
     } catch (error) {
       this.state.lostPublishes += 1

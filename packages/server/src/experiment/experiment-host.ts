@@ -148,7 +148,7 @@ export class ExperimentHost implements ExperimentApi {
       if (pending.length > MAX_PENDING_ECHOES) pending.shift()
       this.pendingEchoes.set(channel, pending)
     }
-    const published = options.history === false ? this.broker.relayOnly(channel, data) : this.broker.publish(channel, data)
+    const published = options.history === false ? this.broker.relayOnly(channel, data, { announce: true }) : this.broker.publish(channel, data)
     void published.then((outcome) => {
       // A publish lost in a broker outage never echoes back: forget it, or it would swallow a later message.
       if (outcome !== 'lost') return

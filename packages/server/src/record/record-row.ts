@@ -11,7 +11,7 @@ export interface RecordRow {
   kind: 'message' | 'join' | 'leave' | 'reconnect' | 'refusal'
   /** The channel; '' for a refusal of a socket that named none. */
   channel: string
-  /** The message's id; missing on events. */
+  /** The message's id; missing on events and on a message the experiment relayed without history (a roster). */
   id?: string
   /** ms since the epoch: the message's id time, or when the event happened. */
   serverTime: number

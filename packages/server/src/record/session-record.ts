@@ -132,6 +132,9 @@ export class SessionRecord {
   }
 }
 
+/** A message's row; one relayed without history has no id, and the time it was relayed. */
 function messageRow({ channel, data, id, from }: PublishedMessage): RecordRow {
-  return { kind: 'message', channel, id, serverTime: idTime(id), participant: from ?? null, payload: data }
+  const row: RecordRow = { kind: 'message', channel, serverTime: id === undefined ? Date.now() : idTime(id), participant: from ?? null, payload: data }
+  if (id !== undefined) row.id = id
+  return row
 }
