@@ -18,6 +18,7 @@ const MEANINGS = {
 const processes = new Map() // process id → its latest figures and when they came
 const seconds = new Map() // second (since the epoch) → { present, channels: Map(channel → messages) }
 let presence = { participants: {}, channels: {} }
+let presenceFrom // the process whose presence that is: once it is silent, nobody is known to be present
 let seededUpTo = -Infinity // the seconds the server's timeline gave, which live figures must not count again
 
 /** Adds one process's figures to their second, as the server's timeline does. */
@@ -35,7 +36,10 @@ const $ = (id) => document.getElementById(id)
 const feed = Switchboard.createClient().openChannel('switchboard_dashboard')
 feed.on('figures', (figures) => {
   processes.set(figures.process, { figures, heardAt: Date.now() })
-  if (figures.presence) presence = figures.presence
+  if (figures.presence) {
+    presence = figures.presence
+    presenceFrom = figures.process
+  }
   addToSecond(figures)
 })
 feed.onStateChange(({ next }) => {
@@ -47,6 +51,10 @@ feed.onError((error) => console.warn('dashboard:', error.message))
 function live() {
   const now = Date.now()
   for (const [id, { heardAt }] of processes) if (now - heardAt > PROCESS_SILENT_MS) processes.delete(id)
+  if (presenceFrom !== undefined && !processes.has(presenceFrom)) {
+    presence = { participants: {}, channels: {} }
+    presenceFrom = undefined
+  }
   return [...processes.values()].map(({ figures }) => figures)
 }
 
@@ -140,9 +148,10 @@ function drawCharts() {
   presentChart ??= new uPlot({ ...size(presentEl), series: [{}, { label: 'present', stroke: '#2f6fde', width: 2 }], scales: { y: { range: (u, min, max) => [0, Math.max(4, max)] } } }, [[], []], presentEl)
   presentChart.setData([t, present])
   // The busiest channels of the window by name, the others summed.
-  const totals = [...channels].map(([channel, series]) => [channel, sum(series)]).sort((a, b) => b[1] - a[1])
+  // The server's own "(other)" (channels past its busiest twelve) is part of the rest, never a line of its own.
+  const totals = [...channels].filter(([channel]) => channel !== '(other)').map(([channel, series]) => [channel, sum(series)]).sort((a, b) => b[1] - a[1])
   const named = totals.slice(0, CHART_CHANNELS).map(([channel]) => channel)
-  const rest = totals.slice(CHART_CHANNELS).map(([channel]) => channels.get(channel))
+  const rest = [...totals.slice(CHART_CHANNELS).map(([channel]) => channels.get(channel)), ...(channels.has('(other)') ? [channels.get('(other)')] : [])]
   const data = named.map((channel) => channels.get(channel))
   const labels = [...named, ...(rest.length > 0 ? ['other'] : [])]
   if (rest.length > 0) data.push(t.map((_, i) => sum(rest.map((series) => series[i]))))

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { access, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createLog } from './log.js'
@@ -38,6 +38,8 @@ export async function runExport(args: string[], env: NodeJS.ProcessEnv = process
     return 2
   }
   try {
+    // A mistyped folder is no empty record.
+    if (store.kind === 'file') await access(store.where)
     const rows = await store.read()
     const text = formatRecord(rows, format)
     if (values.out) await writeFile(values.out, text)

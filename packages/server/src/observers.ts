@@ -15,14 +15,15 @@ import { SessionRecord } from './record/session-record.js'
 import type { RecordStatus } from './record/session-record.js'
 import type { RelayEvent } from './relay/relay-events.js'
 import type { Presence } from './resume/presence.js'
+import { PresenceKeeper } from './resume/presence-keeper.js'
+import type { SharedState } from './state/shared-state.js'
 
 export interface ObserverOptions extends RecordStoreOptions {
   operatorToken: string | undefined
   broker: Broker
   presence: Presence
+  state: SharedState
   log: Log
-  /** The process that keeps presence events (runs the experiment, or is the only one). */
-  keepsPresence: boolean
   sockets: () => number
   plainGaps: () => number
 }
@@ -38,6 +39,8 @@ export class Observers {
   readonly record: SessionRecord | undefined
   private readonly figures: FiguresFeed | undefined
   private readonly history: FiguresTimeline | undefined
+  private readonly keeper: PresenceKeeper
+  private readonly stopPresence: () => void
   private readonly stopGone: (() => void) | undefined
 
   constructor(private readonly options: ObserverOptions) {
@@ -45,8 +48,11 @@ export class Observers {
     const store = openRecordStore(options, log)
     const record = store && new SessionRecord(store, log)
     this.record = record
-    // Messages by the process that stored them; presence events by the one that keeps them.
-    record?.follow(broker, options.keepsPresence ? presence : undefined)
+    // Messages by the process that stored them; presence events by the one process that keeps them.
+    const keeper = new PresenceKeeper(options.state, log)
+    this.keeper = keeper
+    record?.follow(broker)
+    this.stopPresence = presence.onEvent((event) => keeper.keeps && record?.presenceEvent(event))
     if (record && broker.storedSince) {
       // What a process killed before its last batch stored is in history: taken back at start (this
       // process's predecessor), and when another process is found gone.
@@ -55,13 +61,15 @@ export class Observers {
     }
     if (options.operatorToken !== undefined) {
       const status = record && (() => record.status())
-      this.figures = new FiguresFeed({ broker, presence, tellsPresence: options.keepsPresence, sockets: options.sockets, plainGaps: options.plainGaps, ...(status ? { record: status } : {}) })
+      this.figures = new FiguresFeed({ broker, presence, tellsPresence: () => keeper.keeps, sockets: options.sockets, plainGaps: options.plainGaps, ...(status ? { record: status } : {}) })
       this.history = new FiguresTimeline(broker)
     }
   }
 
-  /** Starts listening to the figures of every process, for the dashboard's timeline. */
+  /** Starts the figures (once the relay they count exists) and the timeline of every process's figures. */
   async start(): Promise<void> {
+    await this.keeper.start()
+    this.figures?.start()
     await this.history?.start()
   }
 
@@ -74,6 +82,14 @@ export class Observers {
   readonly relayEvent = (event: RelayEvent): void => {
     this.record?.relayEvent(event)
     this.figures?.relayEvent(event)
+  }
+
+  /**
+   * A connection or request the connection guard refused (HTTP 429, 503): counted on the dashboard, not
+   * kept in the record, since a flood of them would fill it.
+   */
+  httpRefusal(status: number): void {
+    this.figures?.relayEvent({ type: 'refusal', code: status, reason: '', participant: null, channel: null })
   }
 
   /** The record as `format`, for GET /export; undefined when none is kept. */
@@ -91,6 +107,8 @@ export class Observers {
   }
 
   async close(): Promise<void> {
+    this.keeper.stop()
+    this.stopPresence()
     this.stopGone?.()
     this.figures?.close()
     this.history?.close()

@@ -139,7 +139,6 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const channelRules = options.channelRules
     ? ruleSet(options.channelRules, 'the channelRules option')
     : ruleSet(options.experiment?.channelRules ?? 'standard', "the experiment's channelRules")
-  // Presence events are kept by the process that runs the experiment (or the only one).
   const observers: Observers = new Observers({
     recordDir: options.recordDir,
     databaseUrl: options.databaseUrl,
@@ -147,11 +146,10 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     broker,
     presence,
     log,
-    keepsPresence: options.runExperiment !== false,
+    state,
     sockets: () => relay.size,
     plainGaps: () => relay.plainGaps,
   })
-  await observers.start()
   const relay = new ChatRelay({
     broker,
     log,
@@ -164,12 +162,13 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
   })
+  await observers.start()
   state.onReset((identity) => {
     credentials.adopt(identity)
     relay.closeLost(identity.epochMs)
   })
   const addressLimits = resolveAddressLimits(options.limits)
-  const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log })
+  const guard = new ConnectionGuard({ limits: addressLimits, trustProxy: options.trustProxy ?? 0, log, onRefused: (status) => observers.httpRefusal(status) })
   const runExperiment = options.experiment !== undefined && (options.runExperiment ?? true)
   const host = options.experiment && new ExperimentHost(broker, options.experiment, state, rooms, starts, log, presence)
   if (host && runExperiment) await host.start()
@@ -262,7 +261,8 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
         // (a second at most: a Redis that does not answer must not hold up the shutdown).
         if (host) await Promise.race([host.flushed(), new Promise((resolve) => setTimeout(resolve, 1000))])
         presence.stop()
-        await observers.close()
+        // The record's last batch, within 2 s: a database that hangs must not hold up the shutdown.
+        await Promise.race([observers.close(), new Promise((resolve) => setTimeout(resolve, 2000).unref())])
         guard.stop()
         if (server.listening) await stopListening()
         await broker.close()

@@ -58,6 +58,14 @@ describe('the dashboard channel', () => {
     expect(figuresOf(operator.frames).map((f) => f.process)).not.toContain('forged')
   })
 
+  it('opens to the server\'s own page only, whatever other origins participants\' pages may use', async () => {
+    const server = await serve({ allowedOrigins: '*' })
+    const foreign = await peer(server.url, DASHBOARD, { origin: 'https://elsewhere.example', headers: asOperator.headers })
+    expect((await foreign.closed).code).toBe(4403)
+    const own = await peer(server.url, DASHBOARD, { origin: server.url, headers: asOperator.headers })
+    await expect.poll(() => own.frames.length, { timeout: 5000 }).toBeGreaterThan(0)
+  })
+
   it('is off without an operator token', async () => {
     const server = await startServer({ log: silentLog })
     suite.cleanups.push(() => server.close())

@@ -77,6 +77,12 @@ describe.each(STORES)('the record in $name', ({ name, options }) => {
     // A forged credential: refused at the door (4401).
     const forged = await peer(server.url, { channel: 'broadcast_channel', participant_id: a.id, token: 'forged' })
     expect((await forged.closed).code).toBe(4401)
+    // b tries to read a's private channel: refused (4403), in b's name.
+    const snoop = await peer(server.url, { ...b.query('broadcast_channel'), channel: `participant_${a.id}_channel` })
+    expect((await snoop.closed).code).toBe(4403)
+    // A channel name no database text can hold (U+0000): refused, and it stops nothing.
+    const nul = await peer(server.url, { ...b.query('broadcast_channel'), channel: 'x\u0000y' })
+    expect((await nul.closed).code).toBe(4404)
     // a's socket drops and a comes back: a reconnect.
     pa.ws.terminate()
     const again = await peer(server.url, a.query('broadcast_channel'))
@@ -90,7 +96,14 @@ describe.each(STORES)('the record in $name', ({ name, options }) => {
     expect(rows.filter((row) => row.kind === 'join' && row.channel === 'broadcast_channel').map((row) => row.participant).sort()).toEqual([a.id, b.id].sort())
     expect(rows.filter((row) => row.kind === 'reconnect')).toEqual([expect.objectContaining({ channel: 'broadcast_channel', participant: a.id })])
     expect(rows.filter((row) => row.kind === 'refusal').map((row) => [row.code, row.participant])).toEqual(expect.arrayContaining([[4403, b.id], [4401, null]]))
-    expect(rows.find((row) => row.code === 4403)?.detail).toContain(`sender ${a.id} is not you`)
+    expect(rows.find((row) => row.code === 4403 && row.channel === 'broadcast_channel')?.detail).toContain(`sender ${a.id} is not you`)
+    expect(rows.filter((row) => row.code === 4403 && row.channel === `participant_${a.id}_channel`).map((row) => row.participant)).toEqual([b.id])
+    const refusedNul = rows.find((row) => row.code === 4404)
+    expect(refusedNul?.participant).toBe(b.id)
+    if (name === 'PostgreSQL') {
+      expect(refusedNul?.channel).toBe('x\uFFFDy')
+      expect(refusedNul?.detail).toContain('U+0000 stored as U+FFFD')
+    } else expect(refusedNul?.channel).toBe('x\u0000y')
     // The server's own messages too: control events, with no participant.
     expect(rows.some((row) => row.channel === 'dallinger_control' && row.participant === null)).toBe(true)
 
@@ -107,12 +120,13 @@ describe.each(STORES)('the record in $name', ({ name, options }) => {
     again.ws.close()
   })
 
-  it('from two processes on Redis is one record: each message once, with its sender, in id order', async () => {
+  it('from two processes on Redis is one record: each message once, with its sender, in id order; each join once', async () => {
     const store = await fresh()
     const servers: Server[] = []
-    for (const runExperiment of [true, false]) {
+    // Neither is told it runs the experiment: the one that holds the presence keeper's lease records joins and leaves.
+    for (let n = 0; n < 2; n++) {
       const backend = await RedisBackend.connect(suite.redis.url, silentLog)
-      const server = await startServer({ log: silentLog, broker: backend, state: backend, ...store, operatorToken: OPERATOR, runExperiment })
+      const server = await startServer({ log: silentLog, broker: backend, state: backend, ...store, operatorToken: OPERATOR })
       suite.cleanups.push(() => server.close())
       servers.push(server)
     }
@@ -130,6 +144,7 @@ describe.each(STORES)('the record in $name', ({ name, options }) => {
       expect(chat.every((row) => row.participant === (row.n % 2 ? a.id : b.id))).toBe(true)
       expect(inIdOrder(chat)).toBe(true)
     }
+    await expect.poll(async () => (await rowsOf(one)).filter((row) => row.kind === 'join' && row.channel === 'broadcast_channel').map((row) => row.participant).sort()).toEqual([a.id, b.id].sort())
   })
 
   it('is written from the store by `switchboard-server export`, as GET /export gives it', async () => {

@@ -33,8 +33,10 @@ export function admit(request: IncomingMessage, query: URLSearchParams, options:
   if (origin !== undefined && !originAllowed(origin, request.headers.host, options.allowedOrigins)) {
     return { ok: false, code: REFUSAL.forbidden, reason: `origin ${origin} is not allowed` }
   }
-  // The dashboard's socket speaks for no participant, and reads only.
+  // The dashboard's socket speaks for no participant, and reads only; its page is the server's own,
+  // so no other origin may open it, whatever ALLOWED_ORIGINS lets participants' pages do.
   if (query.get('channel') === DASHBOARD_CHANNEL) {
+    if (origin !== undefined && !originAllowed(origin, request.headers.host, undefined)) return { ok: false, code: REFUSAL.forbidden, reason: `origin ${origin} may not open the dashboard` }
     return isOperator(request, options.operatorToken) ? { ok: true, participantId: null, operator: true } : { ok: false, code: REFUSAL.unauthorized, reason: 'the dashboard needs the operator token' }
   }
   const claimed = query.get('participant_id')

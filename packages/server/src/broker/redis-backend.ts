@@ -223,6 +223,10 @@ export class RedisBackend implements Broker, SharedState {
     return this.shared.set(key, value)
   }
 
+  lease(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.shared.lease(key, holder, ttlMs)
+  }
+
   setIfAbsent(key: string, value: string): Promise<string> {
     return this.shared.setIfAbsent(key, value)
   }

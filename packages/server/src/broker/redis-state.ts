@@ -24,6 +24,14 @@ if ARGV[1] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'NX') end
 return {epoch, redis.call('GET', KEYS[2])}
 `
 
+/** KEYS: the lease. ARGV: the holder, its time to live (ms). Takes or renews the lease unless another holds it: 1 when held. */
+const LEASE_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`
+
 /**
  * KEYS: epoch, the key's last id. ARGV: the epoch this process knows, the id origin (ms), '1' to raise
  * the next id to the clock (the first id after connecting: a Redis restored from an older snapshot
@@ -121,6 +129,10 @@ export class RedisState implements SharedState {
 
   async set(key: string, value: string): Promise<void> {
     await this.client.set(this.key(key), value)
+  }
+
+  async lease(key: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.run(LEASE_SCRIPT, [this.key(`lease:${key}`)], [holder, String(Math.round(ttlMs))])) === 1
   }
 
   async setIfAbsent(key: string, value: string): Promise<string> {

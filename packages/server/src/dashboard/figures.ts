@@ -35,8 +35,8 @@ export interface Figures {
 export interface FiguresSources {
   broker: Broker
   presence: Presence
-  /** Whether this process sends presence (the one that keeps presence events). */
-  tellsPresence: boolean
+  /** Whether this process sends presence now (the one that keeps presence events). */
+  tellsPresence: () => boolean
   sockets: () => number
   plainGaps: () => number
   record?: () => RecordStatus
@@ -48,15 +48,30 @@ export class FiguresFeed {
   private messages = new Map<string, number>()
   private readonly refusals = new Map<number, number>()
   private reconnects = 0
-  private readonly timer: ReturnType<typeof setInterval>
+  private timer: ReturnType<typeof setInterval> | undefined
   private readonly stop: () => void
 
-  constructor(private readonly sources: FiguresSources, everyMs = 1000) {
+  constructor(
+    private readonly sources: FiguresSources,
+    private readonly everyMs = 1000,
+  ) {
     this.stop = sources.broker.onPublished(({ channel }) => {
       if (channel !== DASHBOARD_CHANNEL) this.messages.set(channel, (this.messages.get(channel) ?? 0) + 1)
     })
-    this.timer = setInterval(() => void sources.broker.relayOnly(DASHBOARD_CHANNEL, JSON.stringify(this.take())), everyMs)
+  }
+
+  /** Sends the figures once a second from now on (once what they are read from exists). */
+  start(): void {
+    this.timer ??= setInterval(() => this.send(), this.everyMs)
     this.timer.unref()
+  }
+
+  private send(): void {
+    try {
+      void this.sources.broker.relayOnly(DASHBOARD_CHANNEL, JSON.stringify(this.take()))
+    } catch {
+      // A source that fails (it cannot, but a timer must never throw) skips a second.
+    }
   }
 
   relayEvent(event: RelayEvent): void {
@@ -84,7 +99,7 @@ export class FiguresFeed {
       const { kind: store, written, waiting, failures, dropped, recovered } = record()
       figures.record = { kind: store, written, waiting, failures, dropped, recovered }
     }
-    if (tellsPresence) {
+    if (tellsPresence()) {
       const participants = Object.fromEntries(Object.entries(presence.qualities()).map(([id, quality]) => [id, [quality.rttMs ?? null, quality.reconnects] as [number | null, number]]))
       figures.presence = { participants, channels: presence.counts() }
     }

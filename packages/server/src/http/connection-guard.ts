@@ -13,6 +13,8 @@ export interface ConnectionGuardOptions {
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (`sourceAddress`). */
   trustProxy: number
   log: Log
+  /** Told of each connection or request it refuses, with the HTTP status (the dashboard counts them). */
+  onRefused?: (status: number) => void
 }
 
 interface Tracked {
@@ -107,7 +109,10 @@ export class ConnectionGuard {
   mint(request: IncomingMessage): RateVerdict {
     const address = this.sourceAddress(request)
     const verdict = this.minting.take(address)
-    if (!verdict.ok) this.options.log('warn', 'participant.rate_limited', { address, limit: 'participantsPerMinute', max: this.options.limits.participantsPerMinute })
+    if (!verdict.ok) {
+      this.options.log('warn', 'participant.rate_limited', { address, limit: 'participantsPerMinute', max: this.options.limits.participantsPerMinute })
+      this.options.onRefused?.(429)
+    }
     return verdict
   }
 
@@ -165,6 +170,7 @@ export class ConnectionGuard {
   /** Answers at once and half-closes, so the client reads why; the socket is cut when it leaves or after LINGER_MS. */
   private refuse(socket: Socket, address: string, status: 429 | 503, limit: keyof AddressLimits, max: number, body: string): void {
     this.options.log('warn', 'connection.refused', { address, limit, max, status })
+    this.options.onRefused?.(status)
     this.refused.add(socket)
     answer(socket, status, body, { 'retry-after': status === 503 ? '5' : '10' })
     socket.end()

@@ -12,8 +12,9 @@ export function corsVerdict(request: IncomingMessage, allowed: AllowedOrigins | 
 }
 
 /**
- * Lets an allowed page of another origin read the answer. No credentials mode: the token travels in
- * the body, never in a cookie, so `*` is never needed and each allowed origin is named.
+ * Lets an allowed page of another origin read the answer. No credentials mode: a participant's token
+ * travels in the body, never in a cookie (the operator's cookie is never sent on another site's
+ * requests, SameSite=Strict, and no credentialed CORS is allowed), so each allowed origin is named.
  */
 export function setCorsHeaders(request: IncomingMessage, response: ServerResponse): void {
   response.setHeader('access-control-allow-origin', request.headers.origin ?? '')

@@ -32,7 +32,9 @@ export async function operatorRoute(routes: OperatorRoutes, request: IncomingMes
     const given = url.searchParams.get('token')
     // The token once in the address (a link printed at start): kept in a cookie, and taken out of the address.
     if (given !== null && sameSecret(given, operatorToken)) {
-      response.writeHead(303, { location: '/dashboard', 'set-cookie': `${OPERATOR_COOKIE}=${encodeURIComponent(operatorToken)}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' })
+      // Secure when the page was reached over HTTPS (here, or at the proxy in front).
+      const secure = 'encrypted' in request.socket || request.headers['x-forwarded-proto'] === 'https' ? '; Secure' : ''
+      response.writeHead(303, { location: '/dashboard', 'set-cookie': `${OPERATOR_COOKIE}=${encodeURIComponent(operatorToken)}; HttpOnly; SameSite=Strict; Path=/${secure}`, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
       return void response.end()
     }
   }

@@ -29,9 +29,15 @@ export function messageKey(row: RecordRow): string | undefined {
   return row.kind === 'message' && row.id !== undefined ? `${row.channel}\n${row.id}` : undefined
 }
 
-/** The record's order: by time, then channel, then id. */
+/**
+ * The record's order: by time, then channel, then id, rows without one (events, relayed messages)
+ * first, as PostgreSQL orders them (a total order: the same rows sort the same whatever file came first).
+ */
 export function compareRows(a: RecordRow, b: RecordRow): number {
-  return a.serverTime - b.serverTime || (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0) || (a.id && b.id ? compareMessageIds(a.id, b.id) : 0)
+  if (a.serverTime !== b.serverTime) return a.serverTime - b.serverTime
+  if (a.channel !== b.channel) return a.channel < b.channel ? -1 : 1
+  if (a.id === undefined || b.id === undefined) return (a.id === undefined ? 0 : 1) - (b.id === undefined ? 0 : 1)
+  return compareMessageIds(a.id, b.id)
 }
 
 /** The ms part of a message id (`<ms>-<seq>`). */

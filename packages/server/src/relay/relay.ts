@@ -138,6 +138,8 @@ export class ChatRelay {
     }
     if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
     const participant = admission.participantId
+    // Bound from here on (a refusal below names it); its frames wait until it counts.
+    connection.participant = participant
     connection.epochMs = admission.epochMs
     connection.operator = admission.operator === true
     const subscription = await this.options.access.subscribe(participant, channel, connection.operator)
@@ -151,7 +153,6 @@ export class ChatRelay {
       unsubscribe()
       return this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
     }
-    connection.participant = participant
     if (connection.ws.readyState !== WebSocket.OPEN) {
       // Gone already (a page that sends and closes at once): what it sent is published all the same.
       unsubscribe()
@@ -271,7 +272,7 @@ export class ChatRelay {
   /** Logs a refusal and tells `onEvent` of it. */
   private told({ channel, client, participant }: Connection, { code, reason }: { code: number; reason: string }, event: string, fields: Record<string, unknown>): void {
     this.options.log('warn', event, { channel, ...client, closeCode: code, reason, ...fields })
-    this.options.onEvent?.({ type: 'refusal', code, reason, participant, channel })
+    this.options.onEvent?.({ type: 'refusal', code, reason, participant, channel: typeof fields.to === 'string' ? fields.to : channel })
   }
 
   private deliver(connection: Connection, frame: string): void {

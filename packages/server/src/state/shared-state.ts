@@ -30,6 +30,13 @@ export interface SharedState {
   set(key: string, value: string): Promise<void>
   /** Stores `value` unless `key` has one, and returns whichever value `key` holds afterwards. */
   setIfAbsent(key: string, value: string): Promise<string>
+  /**
+   * Takes `key` for `holder` for `ttlMs`, or renews it, unless another holder has it: true while
+   * `holder` holds it. One process among several does a job by holding its lease and renewing it;
+   * when that process dies, another takes it once `ttlMs` has passed. A memory state's one process
+   * always holds it.
+   */
+  lease(key: string, holder: string, ttlMs: number): Promise<boolean>
 }
 
 /** One process's state, which begins when the process does: nothing of it survives a restart. */
@@ -82,6 +89,10 @@ export class MemoryState implements SharedState {
 
   async set(key: string, value: string): Promise<void> {
     this.values.set(key, value)
+  }
+
+  async lease(): Promise<boolean> {
+    return true
   }
 
   async setIfAbsent(key: string, value: string): Promise<string> {
