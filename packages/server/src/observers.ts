@@ -15,7 +15,7 @@ import { SessionRecord } from './record/session-record.js'
 import type { RecordStatus } from './record/session-record.js'
 import type { RelayEvent } from './relay/relay-events.js'
 import type { Presence } from './resume/presence.js'
-import { PresenceKeeper } from './resume/presence-keeper.js'
+import { LeaseHolder } from './state/lease-holder.js'
 import type { SharedState } from './state/shared-state.js'
 
 export interface ObserverOptions extends RecordStoreOptions {
@@ -39,7 +39,7 @@ export class Observers {
   readonly record: SessionRecord | undefined
   private readonly figures: FiguresFeed | undefined
   private readonly history: FiguresTimeline | undefined
-  private readonly keeper: PresenceKeeper
+  private readonly keeper: LeaseHolder
   private readonly stopPresence: () => void
   private readonly stopGone: (() => void) | undefined
 
@@ -49,10 +49,10 @@ export class Observers {
     const record = store && new SessionRecord(store, log)
     this.record = record
     // Messages by the process that stored them; presence events by the one process that keeps them.
-    const keeper = new PresenceKeeper(options.state, log)
+    const keeper = new LeaseHolder(options.state, 'presence-keeper', log)
     this.keeper = keeper
     record?.follow(broker)
-    this.stopPresence = presence.onEvent((event) => keeper.keeps && record?.presenceEvent(event))
+    this.stopPresence = presence.onEvent((event) => keeper.holds && record?.presenceEvent(event))
     if (record && broker.storedSince) {
       // What a process killed before its last batch stored is in history: taken back at start (this
       // process's predecessor), and when another process is found gone.
@@ -61,7 +61,7 @@ export class Observers {
     }
     if (options.operatorToken !== undefined) {
       const status = record && (() => record.status())
-      this.figures = new FiguresFeed({ broker, presence, tellsPresence: () => keeper.keeps, sockets: options.sockets, plainGaps: options.plainGaps, ...(status ? { record: status } : {}) })
+      this.figures = new FiguresFeed({ broker, presence, tellsPresence: () => keeper.holds, sockets: options.sockets, plainGaps: options.plainGaps, ...(status ? { record: status } : {}) })
       this.history = new FiguresTimeline(broker)
     }
   }

@@ -53,6 +53,8 @@ export interface BrokerStatus {
   history?: HistoryStats
   /** This process's replays for resuming sockets: running, waiting, and the most at once. */
   replays?: ReplayGateStatus
+  /** Dallinger mode: whether this process adopts raw publishes now, how many it adopted, and how many went out without an id. */
+  adoption?: { adopter: boolean; adopted: number; unadopted: number }
 }
 
 /**

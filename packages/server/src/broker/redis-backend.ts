@@ -3,14 +3,16 @@ import type { MessageId } from '@switchboard/client'
 import { createClient } from 'redis'
 import { notify } from './broker.js'
 import type { Broker, BrokerListener, BrokerStatus, GapListener, PublishOutcome, PublishedMessage, RelayOptions } from './broker.js'
-import { RedisSubscriptions } from './redis-subscriptions.js'
+import { ADOPTED_PREFIX, RedisSubscriptions } from './redis-subscriptions.js'
 import { DEFAULT_HISTORY_LIMITS, MESSAGE_OVERHEAD_BYTES, beforeEpoch, laterId } from '../history/history.js'
 import type { HistoryLimits, HistoryRead, HistoryStats, StoredMessage } from '../history/history.js'
 import { ReplayGate } from '../history/replay-gate.js'
 import { DEFAULT_REPLAY_LIMITS } from '../history/replay-limits.js'
 import type { ReplayLimits } from '../history/replay-limits.js'
 import type { Log } from '../log.js'
-import { FORGO_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT } from './redis-scripts.js'
+import { FORGO_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT, RELAY_SCRIPT } from './redis-scripts.js'
+import { RedisAdopter } from './redis-adopter.js'
+import { LeaseHolder } from '../state/lease-holder.js'
 import { DEFAULT_SEND_WINDOW } from '../history/send-window.js'
 import type { Sender, SendWindowLimits } from '../history/send-window.js'
 import type { SharedState } from '../state/shared-state.js'
@@ -38,6 +40,13 @@ export interface RedisBackendOptions {
   /** How much one resume may replay, and how many replays run at once in this process. @default DEFAULT_REPLAY_LIMITS */
   replay?: Partial<ReplayLimits>
   sendWindow?: Partial<SendWindowLimits>
+  /**
+   * Dallinger mode: what another program publishes straight into Redis (Dallinger's Python) gets an id
+   * and a place in history, once, by the one process holding the adopter lease; every process holds such
+   * a payload until its id comes (a second at most), then delivers it once, with the id. Set it on every
+   * process of the experiment. @default false
+   */
+  adoptForeign?: boolean
 }
 
 // Each script's SHA-1, by which Redis runs a script it has loaded.
@@ -60,6 +69,7 @@ export class RedisBackend implements Broker, SharedState {
   private downSince: number | undefined
   private readonly shared: RedisState
   private readonly published = new Set<(message: PublishedMessage) => void>()
+  private adopter: RedisAdopter | undefined
 
   private constructor(
     private readonly publisher: RedisClient,
@@ -72,7 +82,7 @@ export class RedisBackend implements Broker, SharedState {
     this.replay = { ...DEFAULT_REPLAY_LIMITS, ...options.replay }
     this.replays = new ReplayGate(this.replay.maxInFlight)
     this.shared = new RedisState(publisher, this.run, KEY_PREFIX, log)
-    this.pubsub = new RedisSubscriptions(subscriber, (channel, since) => this.history(channel, since), log)
+    this.pubsub = new RedisSubscriptions(subscriber, (channel, since) => this.history(channel, since), log, options.adoptForeign ?? false)
     for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
       client.on('error', (error: unknown) => this.down(role, error))
       client.on('ready', () => this.up())
@@ -91,7 +101,8 @@ export class RedisBackend implements Broker, SharedState {
     const subscriber = createClient(options)
     const backend = new RedisBackend(publisher, subscriber, log, backendOptions)
     await Promise.all([publisher.connect(), subscriber.connect()])
-    log('info', 'redis.connected', { url: url.replace(/\/\/[^@]*@/, '//***@') })
+    if (backendOptions.adoptForeign) backend.adopter = await RedisAdopter.start(createClient(options), new LeaseHolder(backend, 'adopter', log), (channel, data) => backend.adopt(channel, data), log)
+    log('info', 'redis.connected', { url: url.replace(/\/\/[^@]*@/, '//***@'), adoptForeign: backendOptions.adoptForeign ?? false })
     return backend
   }
 
@@ -120,6 +131,14 @@ export class RedisBackend implements Broker, SharedState {
       this.log('error', 'redis.publish_lost', { channel, error, lostPublishes: this.state.lostPublishes })
       return 'lost'
     }
+  }
+
+  /** Gives another program's raw publish its id and place in history, and announces the id (see RedisAdopter). */
+  private async adopt(channel: string, data: string): Promise<void> {
+    const { keys, args } = this.scriptInput(channel, data)
+    args[6] = ADOPTED_PREFIX + channel
+    const id = (await this.run(PUBLISH_SCRIPT, keys, [...args, '1'])) as string
+    for (const listener of this.published) notify(listener, { channel, data, id, from: undefined })
   }
 
   async history(channel: string, since?: MessageId): Promise<HistoryRead> {
@@ -175,8 +194,8 @@ export class RedisBackend implements Broker, SharedState {
 
   async relayOnly(channel: string, data: string, options: RelayOptions = {}): Promise<PublishOutcome> {
     try {
-      // A plain PUBLISH, as Dallinger's own: no id is announced, nothing is stored.
-      await this.publisher.publish(channel, data)
+      // Relayed as Dallinger's own PUBLISH (nothing stored), with a mark that says it is no other program's.
+      await this.run(RELAY_SCRIPT, [], [idChannel(channel), channel, data])
       if (options.announce) for (const listener of this.published) notify(listener, { channel, data, id: undefined, from: undefined })
       return 'published'
     } catch (error) {
@@ -192,7 +211,8 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   status(): BrokerStatus {
-    return { ...this.state, replays: this.replays.status() }
+    const adoption = this.adopter ? { adoption: { adopter: this.adopter.holds, adopted: this.adopter.adopted, unadopted: this.pubsub.unadopted } } : {}
+    return { ...this.state, replays: this.replays.status(), ...adoption }
   }
 
   begin(secret?: string): Promise<StateIdentity> {
@@ -232,7 +252,7 @@ export class RedisBackend implements Broker, SharedState {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()])
+    await Promise.allSettled([this.adopter?.close(), this.publisher.quit(), this.subscriber.quit()])
   }
 
   private down(role: string, error: unknown): void {

@@ -10,7 +10,10 @@
  * (hash), 7 bytes in all, 8 forgotten mark. And the same ARGV: 1 channel, 2 data (PUBLISH) or since
  * ('' for none, READ), 3 max messages, 4 max age ms, 5 seq ('' when none), 6 session ttl ms, 7 id
  * channel, 8 max bytes in all, 9 max channels, 10 key prefix, 11 overhead bytes per message, 12 max
- * messages replayed, 13 max bytes replayed, 14 the participant bound to the sending socket (PUBLISH; '' for none).
+ * messages replayed, 13 max bytes replayed, 14 the participant bound to the sending socket (PUBLISH; '' for none),
+ * 15 '1' to adopt (PUBLISH): the payload was published raw by another program and every subscriber
+ * has it already; it gets its id and its place in history, and ARGV[7] (then the adopted channel)
+ * carries "<id> <payload>", with no raw publish.
  *
  * Eviction reaches the keys of other channels, named from the prefix: fine on one Redis (what the
  * backend supports), not on a Redis Cluster.
@@ -171,6 +174,10 @@ account(channel, #ARGV[2] + overhead)
 redis.call('ZADD', KEYS[5], nowMs(), channel)
 trim(tonumber(ARGV[3]), tonumber(ARGV[4]))
 evict(tonumber(ARGV[8]), tonumber(ARGV[9]))
+if ARGV[15] == '1' then
+  redis.call('PUBLISH', ARGV[7], id .. ' ' .. ARGV[2])
+  return id
+end
 -- The id, and the participant bound to the sending socket when there is one (ARGV[14]).
 if ARGV[14] and ARGV[14] ~= '' then redis.call('PUBLISH', ARGV[7], id .. ' ' .. ARGV[14]) else redis.call('PUBLISH', ARGV[7], id) end
 redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -223,4 +230,13 @@ export const FORGO_SCRIPT = `
 local seen = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > seen then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 return 1
+`
+
+/**
+ * ARGV: 1 the mark's channel (switchboard:id:<channel>), 2 the channel, 3 the payload. A relay without
+ * history, marked ('-', no id) so that no process takes it for another program's raw publish.
+ */
+export const RELAY_SCRIPT = `
+redis.call('PUBLISH', ARGV[1], '-')
+return redis.call('PUBLISH', ARGV[2], ARGV[3])
 `

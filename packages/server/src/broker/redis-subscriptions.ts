@@ -5,6 +5,7 @@ import { hasGap, laterId } from '../history/history.js'
 import type { HistoryRead } from '../history/history.js'
 import type { Log } from '../log.js'
 import type { BrokerListener, GapListener } from './broker.js'
+import { ForeignHold } from './foreign-hold.js'
 
 type RedisClient = ReturnType<typeof createClient>
 type Delivery = [data: string, id: MessageId | undefined, from: string | undefined]
@@ -14,6 +15,10 @@ interface Subscriber {
 }
 
 const ID_PREFIX = 'switchboard:id:'
+/** Where the adopting process announces the id it gave a raw publish of another program: "<id> <payload>". */
+export const ADOPTED_PREFIX = 'switchboard:adopted:'
+// The mark of a relay without history (RELAY_SCRIPT): a Switchboard process's, not another program's.
+const RELAYED = '-'
 // Deliveries held per channel during a catch-up; the older ones past it are left to the history read.
 const MAX_HELD = 10_000
 // Reads of a catch-up, 200 ms more apart each time, before what a channel missed counts as unknown.
@@ -44,12 +49,27 @@ export class RedisSubscriptions {
   // Defined from an outage until its catch-up is done: what arrived meanwhile, per channel.
   private held: Map<string, Delivery[]> | undefined
   private outages = 0
+  // With adoption (Dallinger mode): another program's raw publishes, waiting for their ids.
+  private readonly foreign: ForeignHold | undefined
 
   constructor(
     private readonly subscriber: RedisClient,
     private readonly read: (channel: string, since?: MessageId) => Promise<HistoryRead>,
     private readonly log: Log,
-  ) {}
+    adoptForeign = false,
+  ) {
+    if (adoptForeign) this.foreign = new ForeignHold((channel, data, id) => this.accept(channel, [data, id, undefined]))
+  }
+
+  /** Raw publishes of another program that went out without an id (nobody adopted them in time). */
+  get unadopted(): number {
+    return this.foreign?.unadopted ?? 0
+  }
+
+  /** The pub/sub channels behind one channel: its id announcements, its adoptions (with adoption), itself. */
+  private pubsubChannels(channel: string): string[] {
+    return this.foreign ? [idChannel(channel), ADOPTED_PREFIX + channel, channel] : [idChannel(channel), channel]
+  }
 
   /** Channels with local listeners. */
   get size(): number {
@@ -62,7 +82,7 @@ export class RedisSubscriptions {
     if (!local || !subscribed) {
       const fresh = new Set<Subscriber>()
       // One SUBSCRIBE for both, so no message can fall between them; one listener for every channel.
-      subscribed = this.subscriber.subscribe([idChannel(channel), channel], this.onMessage)
+      subscribed = this.subscriber.subscribe(this.pubsubChannels(channel), this.onMessage)
       this.channels.set(channel, fresh)
       this.subscriptions.set(channel, subscribed)
       subscribed.then(
@@ -84,7 +104,7 @@ export class RedisSubscriptions {
       local.delete(subscriber)
       if (local.size > 0 || !this.forget(channel, local)) return
       // With the listener given, a SUBSCRIBE that follows before Redis answers is not swallowed.
-      this.subscriber.unsubscribe([idChannel(channel), channel], this.onMessage).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
+      this.subscriber.unsubscribe(this.pubsubChannels(channel), this.onMessage).catch((error: unknown) => this.log('warn', 'redis.unsubscribe_failed', { channel, error }))
     }
   }
 
@@ -149,6 +169,7 @@ export class RedisSubscriptions {
     this.subscriptions.delete(channel)
     this.announcedIds.delete(channel)
     this.newest.delete(channel)
+    this.foreign?.forget(channel)
     return true
   }
 
@@ -174,11 +195,23 @@ export class RedisSubscriptions {
       this.announcedIds.set(from.slice(ID_PREFIX.length), message)
       return
     }
+    if (from.startsWith(ADOPTED_PREFIX)) {
+      const space = message.indexOf(' ')
+      this.foreign?.adopted(from.slice(ADOPTED_PREFIX.length), message.slice(0, space), message.slice(space + 1))
+      return
+    }
     const announced = this.announcedIds.get(from)
     this.announcedIds.delete(from)
+    // No announcement: another program published it raw. With adoption, it waits for its id.
+    if (announced === undefined && this.foreign) return this.foreign.hold(from, message)
+    if (announced === RELAYED) return this.accept(from, [message, undefined, undefined])
     // "<id>" or "<id> <participant>": an id has no space, a participant may.
     const space = announced?.indexOf(' ') ?? -1
-    const delivery: Delivery = [message, space < 0 ? announced : announced?.slice(0, space), space < 0 ? undefined : announced?.slice(space + 1)]
+    this.accept(from, [message, space < 0 ? announced : announced?.slice(0, space), space < 0 ? undefined : announced?.slice(space + 1)])
+  }
+
+  /** A message to hand on: now, or after the catch-up of an outage. */
+  private accept(from: string, delivery: Delivery): void {
     const held = this.held
     if (!held) return void this.deliver(from, delivery)
     const waiting = held.get(from)

@@ -1,33 +1,33 @@
-// One process keeps the session's presence events; when it dies, another takes over.
+// One process of several holds a job's lease (presence events, adopting raw publishes); when it dies, another takes over.
 import { describe, expect, it } from 'vitest'
 import { MemoryState, RedisBackend, silentLog } from '../src/index.js'
-import { PresenceKeeper } from '../src/resume/presence-keeper.js'
+import { LeaseHolder } from '../src/state/lease-holder.js'
 import { redisSuite } from './redis-suite.js'
 
 const suite = redisSuite()
 
-describe('the presence keeper', () => {
+describe('a lease holder', () => {
   it('is one process of several on Redis, and another once that one stops renewing its lease', async () => {
     await suite.flush()
-    const keepers: PresenceKeeper[] = []
+    const keepers: LeaseHolder[] = []
     for (let n = 0; n < 3; n++) {
       const backend = await RedisBackend.connect(suite.redis.url, silentLog)
       suite.cleanups.push(() => backend.close())
-      const keeper = new PresenceKeeper(backend, silentLog, 300)
+      const keeper = new LeaseHolder(backend, 'test-job', silentLog, 300)
       suite.cleanups.push(() => keeper.stop())
       await keeper.start()
       keepers.push(keeper)
     }
-    expect(keepers.map((k) => k.keeps)).toEqual([true, false, false])
+    expect(keepers.map((k) => k.holds)).toEqual([true, false, false])
     // The first dies (no more renewals): within the lease's time, exactly one other keeps them.
     keepers[0]?.stop()
-    await expect.poll(() => keepers.slice(1).filter((k) => k.keeps).length, { timeout: 3000 }).toBe(1)
+    await expect.poll(() => keepers.slice(1).filter((k) => k.holds).length, { timeout: 3000 }).toBe(1)
   })
 
   it('is the one process of a memory state', async () => {
-    const keeper = new PresenceKeeper(new MemoryState(), silentLog)
+    const keeper = new LeaseHolder(new MemoryState(), 'test-job', silentLog)
     await keeper.start()
-    expect(keeper.keeps).toBe(true)
+    expect(keeper.holds).toBe(true)
     keeper.stop()
   })
 })
