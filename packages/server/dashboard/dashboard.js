@@ -87,7 +87,8 @@ function tick() {
   $('broker').textContent = figures.length === 0 ? '–' : down.length === 0 ? 'ok' : `${down.length} down`
   $('broker-tile').classList.toggle('bad', down.length > 0 || figures.some((f) => f.broker.lostPublishes > 0))
   $('broker-detail').textContent = figures.length === 0 ? 'broker' : `${figures[0].broker.kind} · ${sum(figures.map((f) => f.broker.outages))} outages · ${sum(figures.map((f) => f.broker.lostPublishes))} lost`
-  $('processes').textContent = `${figures.length} process${figures.length === 1 ? '' : 'es'} · ${sum(figures.map((f) => f.sockets))} sockets`
+  const sockets = sum(figures.map((f) => f.sockets))
+  $('processes').textContent = `${figures.length} process${figures.length === 1 ? '' : 'es'} · ${sockets} socket${sockets === 1 ? '' : 's'}`
   drawParticipants(participants)
   fill($('refusal-codes'), [...refusals].sort((a, b) => b[1] - a[1]).map(([code, n]) => [code, MEANINGS[code] ?? '', n]))
   const channels = new Set([...Object.keys(presence.channels), ...byChannel.keys()])
@@ -167,7 +168,7 @@ function drawCharts() {
 /** The session's last ten minutes, as the server heard them, so a dashboard opened late shows how it got here. */
 async function seed() {
   try {
-    const response = await fetch('/dashboard/timeline', { credentials: 'same-origin' })
+    const response = await fetch('dashboard/timeline', { credentials: 'same-origin' })
     if (!response.ok) return
     const timeline = await response.json()
     if (!Array.isArray(timeline.t)) return

@@ -24,6 +24,8 @@ const FLAGS = {
   'presence-grace-ms': { type: 'string', env: 'PRESENCE_GRACE_MS' },
   'record-dir': { type: 'string', env: 'RECORD_DIR' },
   'database-url': { type: 'string', env: 'DATABASE_URL' },
+  dallinger: { type: 'boolean', env: 'DALLINGER' },
+  'proxy-to': { type: 'string', env: 'PROXY_TO' },
   'log-level': { type: 'string', env: 'LOG_LEVEL' },
   help: { type: 'boolean', short: 'h' },
 } as const

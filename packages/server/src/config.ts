@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { resolve } from 'node:path'
 import { loadChannelRules } from './access/channel-rules-source.js'
 import { RedisBackend } from './broker/redis-backend.js'
@@ -19,7 +20,9 @@ export const ENVIRONMENT = {
   ALLOWED_HOSTS: 'a,b or *: host names the server answers besides localhost (default: loopback names only)',
   PUBLIC_URL: 'https://exp.example.org: where participants reach the server; its host name is answered',
   PAGES_DIR: 'a folder of pages to serve at / (default: none)',
-  SWITCHBOARD_SECRET: 'the secret credentials are signed with (default: one kept in the shared state)',
+  SWITCHBOARD_SECRET: 'the secret credentials are signed with (default: one kept in the shared state; in Dallinger mode, one derived from FLASK_SECRET_KEY)',
+  DALLINGER: '1: Dallinger mode, beside a Dallinger experiment on its Redis (REDIS_URL): the dallinger channel preset, Python\'s raw publishes given ids (docs/dallinger.md)',
+  PROXY_TO: 'http://host:port: front proxy: every path but /chat and /switchboard/… goes there unchanged (dallinger debug\'s server)',
   LOG_LEVEL: 'debug, info, warn or error (default info)',
   TRUST_PROXY: 'the number of reverse proxies in front that append to X-Forwarded-For; the address they saw counts (default 0: the socket\'s own)',
   MAX_SOCKETS: 'connections the process holds at once; newcomers past it get 503 (default 10000, or 80% of the open-file limit)',
@@ -43,9 +46,13 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
   const port = Number(env.PORT ?? 5000)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${env.PORT}: expected a port number`)
   const log = createLog(level as LogLevel)
-  const channelRules = env.CHANNEL_RULES ? loadChannelRules(env.CHANNEL_RULES) : undefined
+  const channelRules = env.CHANNEL_RULES ? loadChannelRules(env.CHANNEL_RULES) : env.DALLINGER === '1' ? loadChannelRules('dallinger') : undefined
   const experiment = env.EXPERIMENT ? await loadExperiment(env.EXPERIMENT) : undefined
-  const redis = env.REDIS_URL ? await RedisBackend.connect(env.REDIS_URL, log) : undefined
+  const dallinger = env.DALLINGER === '1'
+  if (dallinger && !env.REDIS_URL) throw new Error('DALLINGER=1 needs REDIS_URL: the Redis of the Dallinger experiment')
+  const proxyTo = env.PROXY_TO ? targetOf(env.PROXY_TO) : undefined
+  const secret = env.SWITCHBOARD_SECRET || (dallinger && env.FLASK_SECRET_KEY ? dallingerSecret(env.FLASK_SECRET_KEY) : undefined)
+  const redis = env.REDIS_URL ? await RedisBackend.connect(env.REDIS_URL, log, { adoptForeign: dallinger }) : undefined
   const origins = env.ALLOWED_ORIGINS
   const trustProxy = count(env, 'TRUST_PROXY', 0)
   const limits = {
@@ -68,6 +75,8 @@ export async function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env)
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
     ...(env.RECORD_DIR ? { recordDir: resolve(env.RECORD_DIR) } : {}),
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(secret ? { secret } : {}),
+    ...(proxyTo ? { proxyTo } : {}),
     ...(env.SWITCHBOARD_OPERATOR_TOKEN ? { operatorToken: env.SWITCHBOARD_OPERATOR_TOKEN } : {}),
     ...(env.PRESENCE_GRACE_MS ? { presence: { graceMs: count(env, 'PRESENCE_GRACE_MS', 0) } } : {}),
     ...(origins ? { allowedOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()) } : {}),
@@ -82,6 +91,25 @@ function count(env: NodeJS.ProcessEnv, name: string, min: number): number {
   const value = Number(text)
   if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${text}: expected a whole number${min > 0 ? ` of at least ${min}` : ''}`)
   return value
+}
+
+/**
+ * The credentials' secret of a Dallinger deployment without SWITCHBOARD_SECRET: derived from its
+ * FLASK_SECRET_KEY, as the documented Python route derives it (docs/dallinger.md), so both sides agree
+ * and the Flask key itself signs nothing of Switchboard's.
+ */
+export function dallingerSecret(flaskSecretKey: string): string {
+  return createHmac('sha256', flaskSecretKey).update('switchboard-credentials').digest('hex')
+}
+
+function targetOf(url: string): string {
+  try {
+    const target = new URL(url)
+    if (target.protocol !== 'http:') throw new Error('http only')
+    return target.origin
+  } catch {
+    throw new Error(`PROXY_TO=${url}: expected the origin of an HTTP server, such as http://127.0.0.1:5001`)
+  }
 }
 
 function publicHost(url: string): string {

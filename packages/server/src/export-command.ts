@@ -2,14 +2,16 @@ import { access, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createLog } from './log.js'
-import { formatRecord } from './record/export.js'
+import { formatRecord, recordFilter } from './record/export.js'
 import { openRecordStore } from './record/open-store.js'
 
-const USAGE = `Usage: switchboard-server export [--database-url URL | --record-dir DIR] [--format jsonl|csv] [--out FILE]
+const USAGE = `Usage: switchboard-server export [--database-url URL | --record-dir DIR] [--format jsonl|csv] [--kind K,…] [--channel C,…] [--out FILE]
 
 Writes the session's record from its store, as GET /export gives it: each message once, in order, with
 presence and connection events. The store is the server's: DATABASE_URL or RECORD_DIR (flags win).
   --format   jsonl (default) or csv
+  --kind     only rows of these kinds: message, join, leave, reconnect, refusal (comma separated)
+  --channel  only rows of these channels (comma separated)
   --out      a file to write (default: standard output)
 `
 
@@ -17,7 +19,7 @@ presence and connection events. The store is the server's: DATABASE_URL or RECOR
 export async function runExport(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values
   try {
-    values = parseArgs({ args, strict: true, options: { 'database-url': { type: 'string' }, 'record-dir': { type: 'string' }, format: { type: 'string', default: 'jsonl' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values
+    values = parseArgs({ args, strict: true, options: { 'database-url': { type: 'string' }, 'record-dir': { type: 'string' }, format: { type: 'string', default: 'jsonl' }, kind: { type: 'string' }, channel: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values
   } catch (error) {
     process.stderr.write(`switchboard-server export: ${(error as Error).message}\n\n${USAGE}`)
     return 2
@@ -41,7 +43,7 @@ export async function runExport(args: string[], env: NodeJS.ProcessEnv = process
     // A mistyped folder is no empty record.
     if (store.kind === 'file') await access(store.where)
     const rows = await store.read()
-    const text = formatRecord(rows, format)
+    const text = formatRecord(rows, format, recordFilter(values.kind, values.channel))
     if (values.out) await writeFile(values.out, text)
     else await new Promise<void>((done, fail) => process.stdout.write(text, (error) => (error ? fail(error) : done())))
     process.stderr.write(`switchboard-server export: ${rows.length} rows from ${store.where}${values.out ? ` to ${values.out}` : ''}\n`)

@@ -1,7 +1,7 @@
 // @switchboard/server: every public export, by name.
 export { startServer } from './server.js'
 export type { Server, ServerOptions } from './server.js'
-export { serverOptionsFromEnv, ENVIRONMENT } from './config.js'
+export { dallingerSecret, serverOptionsFromEnv, ENVIRONMENT } from './config.js'
 export { runCommand } from './run.js'
 
 export type { Experiment, ExperimentApi, MessageContext, PublishOptions } from './experiment/experiment.js'
@@ -63,11 +63,12 @@ export { FileStore } from './record/file-store.js'
 export { PostgresStore, RECORD_TABLE } from './record/postgres-store.js'
 export { openRecordStore } from './record/open-store.js'
 export type { RecordStoreOptions } from './record/open-store.js'
-export { formatRecord, toCsv, toJsonLines } from './record/export.js'
-export type { ExportFormat } from './record/export.js'
+export { filterRows, formatRecord, recordFilter, toCsv, toJsonLines } from './record/export.js'
+export type { ExportFormat, RecordFilter } from './record/export.js'
 export { FiguresFeed } from './dashboard/figures.js'
 export type { Figures } from './dashboard/figures.js'
 export type { RelayEvent } from './relay/relay-events.js'
 
 export { createLog, silentLog } from './log.js'
 export type { Log, LogLevel } from './log.js'
+export { FrontProxy, OWN_PREFIX } from './http/front-proxy.js'

@@ -1,6 +1,3 @@
-import { dirname, join } from 'node:path'
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import type { Broker } from './broker/broker.js'
 import { FiguresFeed } from './dashboard/figures.js'
 import { FiguresTimeline } from './dashboard/timeline.js'
@@ -8,7 +5,7 @@ import type { Timeline } from './dashboard/timeline.js'
 import { DEFAULT_HISTORY_LIMITS } from './history/history.js'
 import type { Log } from './log.js'
 import { formatRecord } from './record/export.js'
-import type { ExportFormat } from './record/export.js'
+import type { ExportFormat, RecordFilter } from './record/export.js'
 import { openRecordStore } from './record/open-store.js'
 import type { RecordStoreOptions } from './record/open-store.js'
 import { SessionRecord } from './record/session-record.js'
@@ -93,12 +90,12 @@ export class Observers {
   }
 
   /** The record as `format`, for GET /export; undefined when none is kept. */
-  get exportRecord(): ((format: ExportFormat) => Promise<string>) | undefined {
+  get exportRecord(): ((format: ExportFormat, filter: RecordFilter) => Promise<string>) | undefined {
     const { record } = this
     if (!record) return undefined
-    return async (format) => {
+    return async (format, filter) => {
       await record.recover(this.options.broker, Date.now() - EXPORT_RECOVERS_MS)
-      return formatRecord(await record.read(), format)
+      return formatRecord(await record.read(), format, filter)
     }
   }
 
@@ -114,12 +111,4 @@ export class Observers {
     this.history?.close()
     await this.record?.close()
   }
-}
-
-/** The dashboard's page, in this package. */
-export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dashboard')
-
-/** uPlot's browser build, which the dashboard draws its charts with. */
-export function chartsDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist')
 }

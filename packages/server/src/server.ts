@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { createRequire } from 'node:module'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { resolveAddressLimits } from './access/address-limits.js'
 import type { AddressLimits } from './access/address-limits.js'
 import { ChannelAccess } from './access/channel-access.js'
@@ -23,6 +23,7 @@ import { MemoryBroker } from './broker/memory-broker.js'
 import type { Experiment } from './experiment/experiment.js'
 import { ExperimentHost } from './experiment/experiment-host.js'
 import { ConnectionGuard } from './http/connection-guard.js'
+import { FrontProxy, OWN_PREFIX } from './http/front-proxy.js'
 import { createHttpHandler } from './http/handler.js'
 import { createLog } from './log.js'
 import type { Log } from './log.js'
@@ -30,7 +31,8 @@ import { RELAY_CLOSE } from './protocol/close-codes.js'
 import { ChatRelay } from './relay/relay.js'
 import { ParticipantStore } from './state/participants.js'
 import { MemoryState } from './state/shared-state.js'
-import { DASHBOARD_DIR, Observers, chartsDir } from './observers.js'
+import { DASHBOARD_DIR, chartsDir, clientDist } from './assets.js'
+import { Observers } from './observers.js'
 import type { SharedState } from './state/shared-state.js'
 
 export interface ServerOptions {
@@ -87,6 +89,14 @@ export interface ServerOptions {
   databaseUrl?: string
   /** The operator's token, which `GET /export` and `/dashboard` ask for. @default none: both are off */
   operatorToken?: string
+  /** The secret credentials are signed with. @default SWITCHBOARD_SECRET, else one kept in the shared state */
+  secret?: string
+  /**
+   * Front proxy (Dallinger mode): every request and WebSocket upgrade but `/chat` and `/switchboard/…`
+   * (this server's own endpoints, under that prefix) goes to this origin unchanged, e.g. `dallinger debug`'s.
+   * @default none: this server answers every path itself
+   */
+  proxyTo?: string
   /** Presence: the grace period before a participant with no socket on a channel has left, and how processes agree (`PresenceLimits`). */
   presence?: Partial<PresenceLimits>
   /** The experiment's pages, served at `/`. @default none (`/` lists the endpoints) */
@@ -131,7 +141,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   const broker = options.broker ?? new MemoryBroker({ onListenerError: (error, channel) => log('error', 'broker.listener_failed', { channel, error }) })
   const state = options.state ?? new MemoryState()
   const participants = new ParticipantStore(state)
-  const credentials = await Credentials.load(state)
+  const credentials = await Credentials.load(state, options.secret ?? process.env.SWITCHBOARD_SECRET)
   const rooms = new RoomMembership(state)
   const starts = new ChannelStarts(broker, state)
   const presence = new Presence(broker, log, options.presence)
@@ -190,6 +200,14 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       allowedOrigins: options.allowedOrigins,
       mint: (request) => guard.mint(request),
   })
+  // Front proxy: /chat and this server's own endpoints under /switchboard/ here, every other path there.
+  const proxy = options.proxyTo === undefined ? undefined : new FrontProxy(options.proxyTo, log)
+  const front = (request: IncomingMessage, response: ServerResponse) => {
+    const path = new URL(request.url ?? '/', 'http://switchboard').pathname
+    if (path.startsWith(`${OWN_PREFIX}/`)) request.url = (request.url ?? '/').slice(OWN_PREFIX.length)
+    else if (path !== '/chat') return proxy?.request(request, response)
+    void http(request, response)
+  }
   const misdirected = (host: string | undefined) => {
     log('warn', 'http.host_refused', { host })
     return `Switchboard answers only the host names it is configured for (ALLOWED_HOSTS), not ${host ?? 'a request without Host'}\n`
@@ -197,7 +215,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   // Node checks headersTimeout and requestTimeout on this interval (30 s unless told), so it must be shorter.
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, addressLimits.handshakeTimeoutMs) }, (request, response) => {
     if (!guard.request(request)) return
-    if (hostAllowed(request.headers.host, options.allowedHosts)) return void http(request, response)
+    if (hostAllowed(request.headers.host, options.allowedHosts)) return void (proxy ? front(request, response) : http(request, response))
     response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
     response.end(misdirected(request.headers.host))
   })
@@ -212,6 +230,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       return
     }
     if (new URL(request.url ?? '/', 'http://switchboard').pathname === '/chat') relay.handleUpgrade(request, socket, head)
+    else if (proxy) proxy.upgrade(request, socket, head)
     else socket.destroy()
   })
   const listen = (port: number) =>
@@ -274,9 +293,4 @@ function ruleSet(rules: ChannelRules | ChannelPreset | ChannelRuleSet, source: s
   if (rules instanceof ChannelRuleSet) return rules
   if (typeof rules === 'string') return loadChannelRules(rules)
   return new ChannelRuleSet(rules, source)
-}
-
-/** The client's browser bundles (dist/static), wherever the workspace or node_modules put the package. */
-function clientDist(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('@switchboard/client/package.json')), 'dist', 'static')
 }

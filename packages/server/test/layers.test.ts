@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 const SRC = fileURLToPath(new URL('../src/', import.meta.url))
 
 // Lowest first; a file may import from its own layer or any layer below it. Top-level files wire everything.
-const LAYERS = [['protocol', 'log.ts'], ['history', 'state'], ['broker'], ['access'], ['resume'], ['relay'], ['experiment'], ['record'], ['dashboard'], ['http'], ['server.ts', 'observers.ts', 'export-command.ts', 'config.ts', 'run.ts', 'cli.ts', 'index.ts']]
+const LAYERS = [['protocol', 'log.ts'], ['history', 'state'], ['broker'], ['access'], ['resume'], ['relay'], ['experiment'], ['record'], ['dashboard'], ['http'], ['server.ts', 'assets.ts', 'observers.ts', 'export-command.ts', 'config.ts', 'run.ts', 'cli.ts', 'index.ts']]
 
 const layerOf = (file: string): number => {
   const top = relative(SRC, file).split('/')[0] ?? ''

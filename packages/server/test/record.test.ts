@@ -111,6 +111,10 @@ describe.each(STORES)('the record in $name', ({ name, options }) => {
     expect(csv.split('\n')[0]).toBe('kind,serverTime,channel,id,participant,payload,code,detail')
     const first = chat.find((row) => row.n === 1)
     expect(csv).toContain(`message,${first?.serverTime},broadcast_channel,${first?.id},${a.id},"{""n"":1,""text"":""a, \\""quoted\\"" line""}",,`)
+    // Only the rows asked for: messages of the broadcast channel, in either format.
+    const filtered = (await (await exported(server, '?kind=message&channel=broadcast_channel')).text()).trim().split('\n').map((line) => JSON.parse(line) as RecordRow)
+    expect(filtered.map((row) => row.id)).toEqual(rows.filter((row) => row.kind === 'message' && row.channel === 'broadcast_channel').map((row) => row.id))
+    expect((await (await exported(server, '?format=csv&kind=join,leave')).text()).trim().split('\n').slice(1).every((line) => /^(join|leave),/.test(line))).toBe(true)
     // Nobody else: no token, a participant's credential, or the wrong token.
     for (const authorization of [undefined, `Bearer ${a.token}`, 'Bearer nope']) {
       const refused = await fetch(`${server.url}/export`, { headers: authorization ? { authorization } : {} })

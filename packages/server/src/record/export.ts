@@ -17,6 +17,24 @@ export function toJsonLines(rows: readonly RecordRow[]): string {
 
 export type ExportFormat = 'jsonl' | 'csv'
 
-export function formatRecord(rows: readonly RecordRow[], format: ExportFormat): string {
-  return format === 'csv' ? toCsv(rows) : toJsonLines(rows)
+export function formatRecord(rows: readonly RecordRow[], format: ExportFormat, filter: RecordFilter = {}): string {
+  const kept = filterRows(rows, filter)
+  return format === 'csv' ? toCsv(kept) : toJsonLines(kept)
+}
+
+/** Which rows an export keeps: the kinds and the channels given (each a list), all when not given. */
+export interface RecordFilter {
+  kinds?: readonly string[] | undefined
+  channels?: readonly string[] | undefined
+}
+
+/** A filter from comma-separated lists (`?kind=message&channel=a,b`, `--kind`, `--channel`); empty parts are ignored. */
+export function recordFilter(kind: string | null | undefined, channel: string | null | undefined): RecordFilter {
+  const list = (text: string | null | undefined) => (text ? text.split(',').map((part) => part.trim()).filter(Boolean) : undefined)
+  return { kinds: list(kind), channels: list(channel) }
+}
+
+export function filterRows(rows: readonly RecordRow[], { kinds, channels }: RecordFilter): readonly RecordRow[] {
+  if (!kinds && !channels) return rows
+  return rows.filter((row) => (!kinds || kinds.includes(row.kind)) && (!channels || channels.includes(row.channel)))
 }
