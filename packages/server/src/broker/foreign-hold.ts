@@ -1,14 +1,19 @@
 import type { MessageId } from '@switchboard/client'
 
-/** How long a raw publish waits for its id before it goes out without one (no process is adopting). */
-export const ADOPTION_WAIT_MS = 1000
+/**
+ * How long a raw publish waits for its id before it goes out without one: longer than it takes to
+ * replace a killed adopter (its 3 s lease), so a payload published meanwhile is adopted late, not
+ * lost to history.
+ */
+export const ADOPTION_WAIT_MS = 5000
 
 /**
  * What another program (Dallinger's Python) published raw on a channel, held until the adopting
  * process has given it an id and a place in history, so that it is delivered once, with its id, like
  * every other message. Matched by payload, first come first served, per channel: the adoption of a
  * payload always follows the payload itself on every subscriber's connection. Unadopted after
- * `waitMs`, it goes out without an id, as Dallinger would have relayed it.
+ * `waitMs` (no process in Dallinger mode is left), it goes out without an id, as Dallinger would have
+ * relayed it.
  */
 export class ForeignHold {
   private readonly waiting = new Map<string, Array<{ data: string; timer: ReturnType<typeof setTimeout> }>>()

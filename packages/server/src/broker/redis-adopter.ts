@@ -1,35 +1,43 @@
 import type { createClient } from 'redis'
 import type { Log } from '../log.js'
 import type { LeaseHolder } from '../state/lease-holder.js'
+import { ADOPTION_WAIT_MS } from './foreign-hold.js'
 
 type RedisClient = ReturnType<typeof createClient>
 
 const ID_PREFIX = 'switchboard:id:'
+const ADOPTED_PREFIX = 'switchboard:adopted:'
+/** The adopter's lease: short, so that a killed adopter is replaced within a few seconds. */
+export const ADOPTER_LEASE_MS = 3000
+// A raw payload nobody adopted for this long is its predecessor's leftover: the holder adopts it.
+const LEFTOVER_MS = 500
 
 /**
  * Gives what another program publishes straight into Redis (Dallinger's Python: `PUBLISH` on raw
  * channel names) an id and a place in history, exactly once however many Switchboard processes see
- * it: only the process holding the `adopter` lease adopts. It listens to every channel (PSUBSCRIBE *)
- * on a connection of its own; a raw payload not announced by a Switchboard process (an id, or the
- * mark of a relay) just before it on the same channel is another program's. Names with a colon are
- * Switchboard's own (and no page's).
+ * it: only the process holding the `adopter` lease adopts. Every process in Dallinger mode listens to
+ * every channel (PSUBSCRIBE *) on a connection of its own; a raw payload not announced by a Switchboard
+ * process (an id, or the mark of a relay) just before it on the same channel is another program's.
+ * Names with a colon are Switchboard's own (and no page's). Each process also keeps the raw payloads
+ * of the last seconds that no adoption followed yet, so that a process that takes the lease over
+ * (its holder was killed) adopts what was left, in order, before the others give up waiting.
  */
 export class RedisAdopter {
   private readonly announced = new Set<string>()
+  private readonly pending = new Map<string, Array<{ data: string; at: number }>>()
+  private readonly timer: ReturnType<typeof setInterval>
   /** Raw publishes this process adopted. */
   adopted = 0
-
-  /** Whether this process is the one adopting now. */
-  get holds(): boolean {
-    return this.lease.holds
-  }
 
   private constructor(
     private readonly client: RedisClient,
     private readonly lease: LeaseHolder,
     private readonly adopt: (channel: string, data: string) => Promise<void>,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.timer = setInterval(() => this.leftovers(), LEFTOVER_MS / 2)
+    this.timer.unref()
+  }
 
   static async start(client: RedisClient, lease: LeaseHolder, adopt: (channel: string, data: string) => Promise<void>, log: Log): Promise<RedisAdopter> {
     const adopter = new RedisAdopter(client, lease, adopt, log)
@@ -42,16 +50,47 @@ export class RedisAdopter {
     return adopter
   }
 
+  /** Whether this process is the one adopting now. */
+  get holds(): boolean {
+    return this.lease.holds
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.timer)
     this.lease.stop()
     await this.client.quit().catch(() => undefined)
   }
 
   private readonly heard = (message: string, channel: string): void => {
     if (channel.startsWith(ID_PREFIX)) return void this.announced.add(channel.slice(ID_PREFIX.length))
-    if (channel.includes(':')) return
-    if (this.announced.delete(channel) || !this.lease.holds) return
+    if (channel.startsWith(ADOPTED_PREFIX)) return this.settled(channel.slice(ADOPTED_PREFIX.length), message.slice(message.indexOf(' ') + 1))
+    if (channel.includes(':') || this.announced.delete(channel)) return
+    if (this.lease.holds) return this.take(channel, message)
+    const queue = this.pending.get(channel) ?? []
+    queue.push({ data: message, at: Date.now() })
+    this.pending.set(channel, queue)
+  }
+
+  /** Another process adopted `data`: it is no leftover. */
+  private settled(channel: string, data: string): void {
+    const queue = this.pending.get(channel)
+    const at = queue?.findIndex((entry) => entry.data === data) ?? -1
+    if (queue && at >= 0) queue.splice(at, 1)
+    if (queue?.length === 0) this.pending.delete(channel)
+  }
+
+  /** With the lease, what nobody adopted for a while is adopted now, in order; what is too old to be waited for is forgotten. */
+  private leftovers(): void {
+    const now = Date.now()
+    for (const [channel, queue] of this.pending) {
+      while (queue[0] && now - queue[0].at >= ADOPTION_WAIT_MS - LEFTOVER_MS) queue.shift()
+      if (this.lease.holds) while (queue[0] && now - queue[0].at >= LEFTOVER_MS) this.take(channel, queue.shift()?.data ?? '')
+      if (queue.length === 0) this.pending.delete(channel)
+    }
+  }
+
+  private take(channel: string, data: string): void {
     this.adopted += 1
-    this.adopt(channel, message).catch((error: unknown) => this.log('error', 'redis.adopt_failed', { channel, error }))
+    this.adopt(channel, data).catch((error: unknown) => this.log('error', 'redis.adopt_failed', { channel, error }))
   }
 }

@@ -11,7 +11,7 @@ import { DEFAULT_REPLAY_LIMITS } from '../history/replay-limits.js'
 import type { ReplayLimits } from '../history/replay-limits.js'
 import type { Log } from '../log.js'
 import { FORGO_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT, RELAY_SCRIPT } from './redis-scripts.js'
-import { RedisAdopter } from './redis-adopter.js'
+import { ADOPTER_LEASE_MS, RedisAdopter } from './redis-adopter.js'
 import { LeaseHolder } from '../state/lease-holder.js'
 import { DEFAULT_SEND_WINDOW } from '../history/send-window.js'
 import type { Sender, SendWindowLimits } from '../history/send-window.js'
@@ -101,7 +101,7 @@ export class RedisBackend implements Broker, SharedState {
     const subscriber = createClient(options)
     const backend = new RedisBackend(publisher, subscriber, log, backendOptions)
     await Promise.all([publisher.connect(), subscriber.connect()])
-    if (backendOptions.adoptForeign) backend.adopter = await RedisAdopter.start(createClient(options), new LeaseHolder(backend, 'adopter', log), (channel, data) => backend.adopt(channel, data), log)
+    if (backendOptions.adoptForeign) backend.adopter = await RedisAdopter.start(createClient(options), new LeaseHolder(backend, 'adopter', log, ADOPTER_LEASE_MS), (channel, data) => backend.adopt(channel, data), log)
     log('info', 'redis.connected', { url: url.replace(/\/\/[^@]*@/, '//***@'), adoptForeign: backendOptions.adoptForeign ?? false })
     return backend
   }

@@ -11,6 +11,7 @@ import type { SharedState } from './shared-state.js'
 export class LeaseHolder {
   private readonly holder = randomUUID()
   private held = false
+  private renewedAt = 0
   private timer: ReturnType<typeof setInterval> | undefined
 
   constructor(
@@ -21,9 +22,13 @@ export class LeaseHolder {
     private readonly ttlMs = 15_000,
   ) {}
 
-  /** Whether this process holds the job now. */
+  /**
+   * Whether this process holds the job now: its last renewal succeeded, recently enough that the lease
+   * cannot have run out meanwhile (a process that stalled longer, or cannot reach the state, lets go
+   * rather than risk two holders).
+   */
   get holds(): boolean {
-    return this.held
+    return this.held && Date.now() - this.renewedAt < (this.ttlMs * 2) / 3
   }
 
   async start(): Promise<void> {
@@ -38,12 +43,15 @@ export class LeaseHolder {
 
   private async renew(): Promise<void> {
     try {
+      const asked = Date.now()
       const held = await this.state.lease(this.job, this.holder, this.ttlMs)
       if (held !== this.held) this.log('info', held ? 'lease.taken' : 'lease.elsewhere', { job: this.job })
       this.held = held
+      if (held) this.renewedAt = asked
     } catch (error) {
-      // The state is away (Redis): nothing changes until it is back.
-      this.log('warn', 'lease.unknown', { job: this.job, error })
+      // The state is away (Redis): another may hold the lease by the time it is back.
+      if (this.held) this.log('warn', 'lease.lost', { job: this.job, error })
+      this.held = false
     }
   }
 }
