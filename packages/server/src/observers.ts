@@ -104,7 +104,7 @@ export class Observers {
   }
 
   async close(): Promise<void> {
-    this.keeper.stop()
+    await this.keeper.stop()
     this.stopPresence()
     this.stopGone?.()
     this.figures?.close()

@@ -200,12 +200,13 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
       allowedOrigins: options.allowedOrigins,
       mint: (request) => guard.mint(request),
   })
-  // Front proxy: /chat and this server's own endpoints under /switchboard/ here, every other path there.
+  // This server's endpoints also under /switchboard/ (behind a proxy that routes that prefix here); with
+  // the front proxy, only there and at /chat, every other path going to PROXY_TO.
   const proxy = options.proxyTo === undefined ? undefined : new FrontProxy(options.proxyTo, log)
   const front = (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://switchboard').pathname
     if (path.startsWith(`${OWN_PREFIX}/`)) request.url = (request.url ?? '/').slice(OWN_PREFIX.length)
-    else if (path !== '/chat') return proxy?.request(request, response)
+    else if (proxy && path !== '/chat') return proxy.request(request, response)
     void http(request, response)
   }
   const misdirected = (host: string | undefined) => {
@@ -215,7 +216,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
   // Node checks headersTimeout and requestTimeout on this interval (30 s unless told), so it must be shorter.
   const server = createServer({ connectionsCheckingInterval: Math.min(1000, addressLimits.handshakeTimeoutMs) }, (request, response) => {
     if (!guard.request(request)) return
-    if (hostAllowed(request.headers.host, options.allowedHosts)) return void (proxy ? front(request, response) : http(request, response))
+    if (hostAllowed(request.headers.host, options.allowedHosts)) return void front(request, response)
     response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' })
     response.end(misdirected(request.headers.host))
   })

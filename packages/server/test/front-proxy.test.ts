@@ -53,7 +53,7 @@ describe('front-proxy mode', () => {
   it('forwards HTTP requests unchanged, body and headers, and passes the answer back as it came', async () => {
     const dallinger = await upstream()
     const server = await front(dallinger.url)
-    const answer = await fetch(`${server.url}/participant/w1/h1/a1/debug?x=1`, { method: 'POST', body: 'form=data', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-custom': 'kept' } })
+    const answer = await fetch(`${server.url}/participant/w1/h1/a1/debug?x=1`, { method: 'POST', body: 'form=data', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-custom': 'kept', cookie: 'session=abc; switchboard_operator=op' } })
     expect(answer.status).toBe(201)
     expect(answer.statusText).toBe('Made Up')
     expect(answer.headers.get('x-dallinger')).toBe('yes')
@@ -61,6 +61,8 @@ describe('front-proxy mode', () => {
     expect(await answer.text()).toBe('upstream saw POST /participant/w1/h1/a1/debug?x=1 form=data')
     const [request] = dallinger.seen
     expect(request?.headers).toMatchObject({ host: new URL(server.url).host, 'x-custom': 'kept', 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' })
+    // The operator's cookie is this server's: Dallinger never sees it; the page's own cookies go on.
+    expect(request?.headers.cookie).toBe('session=abc')
     // Dallinger's own /static/ and /dashboard are Dallinger's.
     for (const path of ['/static/scripts/dallinger2.js', '/dashboard', '/']) expect(await (await fetch(`${server.url}${path}`)).text()).toBe(`upstream saw GET ${path} `)
   })

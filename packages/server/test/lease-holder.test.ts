@@ -19,8 +19,8 @@ describe('a lease holder', () => {
       keepers.push(keeper)
     }
     expect(keepers.map((k) => k.holds)).toEqual([true, false, false])
-    // The first dies (no more renewals): within the lease's time, exactly one other keeps them.
-    keepers[0]?.stop()
+    // The first stops (a clean shutdown lets the lease go): exactly one other takes it.
+    await keepers[0]?.stop()
     await expect.poll(() => keepers.slice(1).filter((k) => k.holds).length, { timeout: 3000 }).toBe(1)
   })
 
@@ -28,6 +28,6 @@ describe('a lease holder', () => {
     const keeper = new LeaseHolder(new MemoryState(), 'test-job', silentLog)
     await keeper.start()
     expect(keeper.holds).toBe(true)
-    keeper.stop()
+    await keeper.stop()
   })
 })

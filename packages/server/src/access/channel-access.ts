@@ -42,7 +42,8 @@ export class ChannelAccess {
     if (!message) return verdict
     for (const field of SENDER_FIELDS) {
       const claimed = message[field]
-      if ((typeof claimed === 'string' || typeof claimed === 'number') && String(claimed) !== who) {
+      // Anything but the socket's own participant (or nothing): Python would attribute the message by it (`true`, a list…).
+      if (claimed !== undefined && claimed !== null && !((typeof claimed === 'string' || typeof claimed === 'number') && String(claimed) === who)) {
         return refusal(REFUSAL.forbidden, `${field} ${String(claimed).slice(0, 40)} is not you (${who === null ? 'no participant' : `participant ${who}`})`)
       }
     }

@@ -6,6 +6,7 @@ import type { MessageId } from '@switchboard/client'
  * lost to history.
  */
 export const ADOPTION_WAIT_MS = 5000
+const MAX_SENT_BARE = 100
 
 /**
  * What another program (Dallinger's Python) published raw on a channel, held until the adopting
@@ -17,6 +18,8 @@ export const ADOPTION_WAIT_MS = 5000
  */
 export class ForeignHold {
   private readonly waiting = new Map<string, Array<{ data: string; timer: ReturnType<typeof setTimeout> }>>()
+  // Per channel, the last payloads that went out without an id.
+  private readonly sentBare = new Map<string, string[]>()
   /** Raw publishes that went out without an id, for GET /status. */
   unadopted = 0
 
@@ -32,6 +35,10 @@ export class ForeignHold {
       timer: setTimeout(() => {
         this.remove(channel, entry)
         this.unadopted += 1
+        // Remembered for a while: an adoption that comes even later must not deliver it twice.
+        const gone = this.sentBare.get(channel) ?? []
+        if (gone.push(data) > MAX_SENT_BARE) gone.shift()
+        this.sentBare.set(channel, gone)
         this.release(channel, data, undefined)
       }, this.waitMs),
     }
@@ -40,20 +47,34 @@ export class ForeignHold {
     this.waiting.set(channel, queue)
   }
 
-  /** The adoption of `data` on `channel`: the held payload goes out with `id`. False when none was held (it went out already). */
-  adopted(channel: string, id: MessageId, data: string): boolean {
+  /**
+   * The adoption of `data` on `channel`: the held payload goes out with `id`. With none held (this
+   * process subscribed after the payload came), it goes out as any message with an id does, unless it
+   * went out already without one.
+   */
+  adopted(channel: string, id: MessageId, data: string): void {
     const entry = this.waiting.get(channel)?.find((waiting) => waiting.data === data)
-    if (!entry) return false
-    clearTimeout(entry.timer)
-    this.remove(channel, entry)
+    if (entry) {
+      clearTimeout(entry.timer)
+      this.remove(channel, entry)
+    } else {
+      const gone = this.sentBare.get(channel)
+      const at = gone?.indexOf(data) ?? -1
+      if (gone && at >= 0) return void gone.splice(at, 1)
+    }
     this.release(channel, data, id)
-    return true
   }
 
   /** Lets everything held on `channel` go (it is no longer subscribed). */
   forget(channel: string): void {
     for (const { timer } of this.waiting.get(channel) ?? []) clearTimeout(timer)
     this.waiting.delete(channel)
+    this.sentBare.delete(channel)
+  }
+
+  /** The subscriber lost Redis: what it held comes back from history with its id in the catch-up, so it is dropped here. */
+  forgetAll(): void {
+    for (const channel of [...this.waiting.keys()]) this.forget(channel)
   }
 
   private remove(channel: string, entry: { data: string }): void {

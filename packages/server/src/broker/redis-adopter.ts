@@ -9,6 +9,7 @@ const ID_PREFIX = 'switchboard:id:'
 const ADOPTED_PREFIX = 'switchboard:adopted:'
 /** The adopter's lease: short, so that a killed adopter is replaced within a few seconds. */
 export const ADOPTER_LEASE_MS = 3000
+const ADOPTER_START_WAIT_MS = 1500
 // A raw payload nobody adopted for this long is its predecessor's leftover: the holder adopts it.
 const LEFTOVER_MS = 500
 
@@ -26,6 +27,7 @@ export class RedisAdopter {
   private readonly announced = new Set<string>()
   private readonly pending = new Map<string, Array<{ data: string; at: number }>>()
   private readonly timer: ReturnType<typeof setInterval>
+  private queue: Promise<void> = Promise.resolve()
   /** Raw publishes this process adopted. */
   adopted = 0
 
@@ -42,11 +44,13 @@ export class RedisAdopter {
   static async start(client: RedisClient, lease: LeaseHolder, adopt: (channel: string, data: string) => Promise<void>, log: Log): Promise<RedisAdopter> {
     const adopter = new RedisAdopter(client, lease, adopt, log)
     client.on('error', (error: unknown) => log('debug', 'redis.adopter_error', { error }))
-    // A reconnection drops what was announced before it: the next raw payload of a channel is judged anew.
-    client.on('ready', () => adopter.announced.clear())
+    // A lost connection drops what was announced before it: the next raw payload of a channel is judged anew.
+    client.on('reconnecting', () => adopter.announced.clear())
     await client.connect()
     await client.pSubscribe('*', adopter.heard)
-    await lease.start()
+    // A process that just started listens a while before it adopts: a running one takes over a
+    // restarted adopter's lease first, and it knows what was published while that one was away.
+    await lease.start(ADOPTER_START_WAIT_MS)
     return adopter
   }
 
@@ -57,7 +61,7 @@ export class RedisAdopter {
 
   async close(): Promise<void> {
     clearInterval(this.timer)
-    this.lease.stop()
+    await this.lease.stop()
     await this.client.quit().catch(() => undefined)
   }
 
@@ -89,8 +93,9 @@ export class RedisAdopter {
     }
   }
 
+  /** Adopts one after another, in the order they came: ids follow Python's order even while Redis loads the script. */
   private take(channel: string, data: string): void {
     this.adopted += 1
-    this.adopt(channel, data).catch((error: unknown) => this.log('error', 'redis.adopt_failed', { channel, error }))
+    this.queue = this.queue.then(() => this.adopt(channel, data)).catch((error: unknown) => this.log('error', 'redis.adopt_failed', { channel, error }))
   }
 }

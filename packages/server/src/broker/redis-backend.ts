@@ -101,7 +101,10 @@ export class RedisBackend implements Broker, SharedState {
     const subscriber = createClient(options)
     const backend = new RedisBackend(publisher, subscriber, log, backendOptions)
     await Promise.all([publisher.connect(), subscriber.connect()])
-    if (backendOptions.adoptForeign) backend.adopter = await RedisAdopter.start(createClient(options), new LeaseHolder(backend, 'adopter', log, ADOPTER_LEASE_MS), (channel, data) => backend.adopt(channel, data), log)
+    if (backendOptions.adoptForeign) {
+      const lease = new LeaseHolder(backend, 'adopter', log, ADOPTER_LEASE_MS)
+      backend.adopter = await RedisAdopter.start(createClient(options), lease, (channel, data) => backend.adopt(channel, data, lease.holder), log)
+    }
     log('info', 'redis.connected', { url: url.replace(/\/\/[^@]*@/, '//***@'), adoptForeign: backendOptions.adoptForeign ?? false })
     return backend
   }
@@ -133,11 +136,15 @@ export class RedisBackend implements Broker, SharedState {
     }
   }
 
-  /** Gives another program's raw publish its id and place in history, and announces the id (see RedisAdopter). */
-  private async adopt(channel: string, data: string): Promise<void> {
+  /**
+   * Gives another program's raw publish its id and place in history, and announces the id (see
+   * RedisAdopter), if `holder` still holds the adopter's lease.
+   */
+  private async adopt(channel: string, data: string, holder: string): Promise<void> {
     const { keys, args } = this.scriptInput(channel, data)
     args[6] = ADOPTED_PREFIX + channel
-    const id = (await this.run(PUBLISH_SCRIPT, keys, [...args, '1'])) as string
+    const id = (await this.run(PUBLISH_SCRIPT, keys, [...args, '1', `${KEY_PREFIX}lease:adopter`, holder])) as string | null
+    if (id === null) return this.log('warn', 'redis.adopt_fenced', { channel, note: 'the adopter lease had passed to another process' })
     for (const listener of this.published) notify(listener, { channel, data, id, from: undefined })
   }
 

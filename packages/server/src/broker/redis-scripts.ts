@@ -13,7 +13,8 @@
  * messages replayed, 13 max bytes replayed, 14 the participant bound to the sending socket (PUBLISH; '' for none),
  * 15 '1' to adopt (PUBLISH): the payload was published raw by another program and every subscriber
  * has it already; it gets its id and its place in history, and ARGV[7] (then the adopted channel)
- * carries "<id> <payload>", with no raw publish.
+ * carries "<id> <payload>", with no raw publish; 16 the adopter's lease key and 17 this holder (adopt:
+ * nothing is stored unless the lease is still this holder's).
  *
  * Eviction reaches the keys of other channels, named from the prefix: fine on one Redis (what the
  * backend supports), not on a Redis Cluster.
@@ -155,6 +156,9 @@ if ARGV[5] ~= '' then
   end
   redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[6])
 end
+-- Adopting only while this process still holds the adopter's lease (ARGV[16] the key, ARGV[17] the
+-- holder): one that stalled past its lease stores nothing its successor may store too.
+if ARGV[15] == '1' and redis.call('GET', ARGV[16]) ~= ARGV[17] then return false end
 epoch()
 local id = '*'
 if redis.call('EXISTS', KEYS[1]) == 0 then

@@ -24,10 +24,17 @@ if ARGV[1] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'NX') end
 return {epoch, redis.call('GET', KEYS[2])}
 `
 
-/** KEYS: the lease. ARGV: the holder, its time to live (ms). Takes or renews the lease unless another holds it: 1 when held. */
+/**
+ * KEYS: the lease. ARGV: the holder, its time to live (ms; 0 to let go). Takes or renews the lease
+ * unless another holds it (1 when held), or lets it go if this holder has it.
+ */
 const LEASE_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
+if ARGV[2] == '0' then
+  if holder then redis.call('DEL', KEYS[1]) end
+  return 0
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 `

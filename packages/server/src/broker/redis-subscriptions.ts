@@ -115,6 +115,7 @@ export class RedisSubscriptions {
    */
   pause(): void {
     this.announcedIds.clear()
+    this.foreign?.forgetAll()
     this.outages += 1
     this.held ??= new Map()
   }

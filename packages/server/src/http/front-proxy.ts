@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { connect } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { OPERATOR_COOKIE } from '../access/operator.js'
 import type { Log } from '../log.js'
 
 /** The prefix of this server's own endpoints in front-proxy mode (every other path is the proxied server's). */
@@ -28,14 +29,21 @@ export class FrontProxy {
   }
 
   request(request: IncomingMessage, response: ServerResponse): void {
-    const upstream = httpRequest({ host: this.host, port: this.port, method: request.method, path: request.url, headers: forwarded(request), setHost: false }, (answer) => {
+    const upstream = httpRequest({ host: this.host, port: this.port, method: request.method, path: request.url, headers: forwarded(request, HOP_BY_HOP), setHost: false }, (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders)
+      answer.on('aborted', () => response.destroy())
       answer.pipe(response)
     })
     upstream.on('error', (error) => {
       this.log('warn', 'proxy.failed', { path: request.url, error })
-      if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' })
+      // Cut mid-answer: the client must see it cut, not a body with an error appended.
+      if (response.headersSent) return void response.destroy()
+      response.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' })
       response.end('the proxied server did not answer\n')
+    })
+    // The client left: so does the request to the proxied server.
+    response.on('close', () => {
+      if (!response.writableFinished) upstream.destroy()
     })
     request.pipe(upstream)
   }
@@ -43,7 +51,7 @@ export class FrontProxy {
   /** A WebSocket upgrade of another path than /chat: the two connections are joined, byte for byte, after the request. */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const upstream = connect(this.port, this.host, () => {
-      const headers = Object.entries(forwarded(request)).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${v}`))
+      const headers = Object.entries(forwarded(request, new Set())).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${v}`))
       upstream.write(`${request.method} ${request.url} HTTP/${request.httpVersion}\r\n${headers.join('\r\n')}\r\n\r\n`)
       if (head.length > 0) upstream.write(head)
       socket.pipe(upstream).pipe(socket)
@@ -62,10 +70,21 @@ export class FrontProxy {
   }
 }
 
-/** The request's headers, with where it came from added (appended to any X-Forwarded-For already there). */
-function forwarded(request: IncomingMessage): Record<string, string | string[]> {
+// Headers of one hop, not of the request: a plain HTTP request goes on without them (an upgrade keeps them, it needs them).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'])
+
+/**
+ * The request's headers but `drop`, with where it came from added (appended to any X-Forwarded-For
+ * already there), and without the operator's cookie, which is this server's alone.
+ */
+function forwarded(request: IncomingMessage, drop: ReadonlySet<string>): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = value
+  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !drop.has(name)) headers[name] = value
+  if (typeof headers.cookie === 'string') {
+    const kept = headers.cookie.split(';').filter((part) => !part.trim().startsWith(`${OPERATOR_COOKIE}=`)).join(';').trim()
+    if (kept) headers.cookie = kept
+    else delete headers.cookie
+  }
   const address = request.socket.remoteAddress ?? ''
   const before = request.headers['x-forwarded-for']
   headers['x-forwarded-for'] = before ? `${String(before)}, ${address}` : address

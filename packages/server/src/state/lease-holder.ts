@@ -9,10 +9,12 @@ import type { SharedState } from './shared-state.js'
  * it once the lease has run out (`ttlMs`). With a memory state, the one process holds it.
  */
 export class LeaseHolder {
-  private readonly holder = randomUUID()
+  /** This process's name in the lease. */
+  readonly holder = randomUUID()
   private held = false
   private renewedAt = 0
-  private timer: ReturnType<typeof setInterval> | undefined
+  private stopped = false
+  private timer: ReturnType<typeof setInterval> | ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly state: SharedState,
@@ -31,17 +33,37 @@ export class LeaseHolder {
     return this.held && Date.now() - this.renewedAt < (this.ttlMs * 2) / 3
   }
 
-  async start(): Promise<void> {
-    await this.renew()
-    this.timer = setInterval(() => void this.renew(), this.ttlMs / 3)
+  /**
+   * Tries for the lease now, and again every third of its time. With `waitMs`, the first try comes
+   * only after that long: a process that just started leaves the job to one that has been running
+   * (and knows what happened before this one was there) if there is one.
+   */
+  async start(waitMs = 0): Promise<void> {
+    const begin = () => {
+      if (this.stopped) return
+      this.timer = setInterval(() => void this.renew(), this.ttlMs / 3)
+      this.timer.unref()
+    }
+    if (waitMs === 0) {
+      await this.renew()
+      return begin()
+    }
+    this.timer = setTimeout(() => void this.renew().then(begin), waitMs)
     this.timer.unref()
   }
 
-  stop(): void {
+  /** Stops renewing, and lets the lease go so that another process takes the job at once. Never rejects. */
+  async stop(): Promise<void> {
     clearInterval(this.timer)
+    clearTimeout(this.timer)
+    this.stopped = true
+    if (!this.held) return
+    this.held = false
+    await this.state.lease(this.job, this.holder, 0).catch(() => undefined)
   }
 
   private async renew(): Promise<void> {
+    if (this.stopped) return
     try {
       const asked = Date.now()
       const held = await this.state.lease(this.job, this.holder, this.ttlMs)

@@ -33,8 +33,8 @@ export interface SharedState {
   /**
    * Takes `key` for `holder` for `ttlMs`, or renews it, unless another holder has it: true while
    * `holder` holds it. One process among several does a job by holding its lease and renewing it;
-   * when that process dies, another takes it once `ttlMs` has passed. A memory state's one process
-   * always holds it.
+   * when that process dies, another takes it once `ttlMs` has passed; `ttlMs` 0 lets it go at once
+   * (a clean shutdown). A memory state's one process always holds it.
    */
   lease(key: string, holder: string, ttlMs: number): Promise<boolean>
 }
