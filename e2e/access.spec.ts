@@ -34,7 +34,7 @@ test("another user cannot read a participant's private channel nor a room it is 
   expect(closes).toEqual([
     `4403 only participant ${a.id} may read participant_${a.id}_channel`,
     `4401 invalid credential: the token is not participant ${a.id}'s`,
-    '4401 credential required (the token from POST /participant)',
+    '4401 credential required (the token from POST /participant, or the experiment\'s credential route)',
     `4403 only members may read ${room}`,
   ])
 

@@ -63,5 +63,17 @@ for (const [flag, value] of Object.entries(parsed.values)) {
 }
 
 await runCommand('switchboard-server', async () => startServer(await serverOptionsFromEnv(env)), (server) =>
-  [`Switchboard server is running on ${server.url} (WebSocket ${server.url.replace(/^http/, 'ws')}/chat).`, server.channelRules.describe()].join('\n'),
+  [`Switchboard server is running on ${server.url} (WebSocket ${server.url.replace(/^http/, 'ws')}/chat).`, ...modeLines(env), server.channelRules.describe()].join('\n'),
 )
+
+/** What the banner says of Dallinger mode, the front proxy and the credentials' secret. */
+function modeLines(env: NodeJS.ProcessEnv): string[] {
+  const lines: string[] = []
+  const secret = env.SWITCHBOARD_SECRET ? 'SWITCHBOARD_SECRET' : env.DALLINGER === '1' && env.FLASK_SECRET_KEY ? 'a key derived from FLASK_SECRET_KEY' : undefined
+  if (env.DALLINGER === '1') {
+    lines.push(`Dallinger mode: Python's raw publishes on ${env.REDIS_URL?.replace(/\/\/[^@]*@/, '//***@')} get ids; credentials signed with ${secret ?? 'a secret kept in Redis'}.`)
+    if (!secret) lines.push('Warning: neither SWITCHBOARD_SECRET nor FLASK_SECRET_KEY is set: credentials the experiment mints will be refused (docs/dallinger.md).')
+  }
+  if (env.PROXY_TO) lines.push(`Front proxy: every path but /chat and /switchboard/… goes to ${env.PROXY_TO}.`)
+  return lines
+}

@@ -51,5 +51,5 @@ export function admit(request: IncomingMessage, query: URLSearchParams, options:
     return { ok: true, participantId: claimed, epochMs: options.credentials.epochMs }
   }
   if (options.allowAnonymous) return { ok: true, participantId: claimed }
-  return { ok: false, code: REFUSAL.unauthorized, reason: 'credential required (the token from POST /participant)' }
+  return { ok: false, code: REFUSAL.unauthorized, reason: 'credential required (the token from POST /participant, or the experiment\'s credential route)' }
 }
