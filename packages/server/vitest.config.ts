@@ -6,6 +6,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@switchboard/source', ...defaultServerConditions], externalConditions: ['@switchboard/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 15_000,
+    // Generous: a loaded 2-core machine running every file at once can stall a process for seconds.
+    testTimeout: 30_000,
   },
 })

@@ -4,7 +4,10 @@ import { WebSocket } from 'ws'
 export interface Peer {
   ws: WebSocket
   frames: string[]
-  /** Resolves with the frames once `count` have arrived (rejects after `timeoutMs`). */
+  /**
+   * Resolves with the frames once `count` have arrived (rejects after `timeoutMs`: long, since a
+   * loaded 2-core machine running every test file at once can stall a process for seconds).
+   */
   received(count: number, timeoutMs?: number): Promise<string[]>
   /** Resolves once a frame equal to `frame` has arrived, among any others. */
   receivedFrame(frame: string, timeoutMs?: number): Promise<void>
@@ -36,7 +39,7 @@ export async function peer(
     frames,
     closed,
     send: (frame, sendOptions) => ws.send(frame, { binary: sendOptions?.binary ?? false }),
-    receivedFrame: (frame, timeoutMs = 5000) =>
+    receivedFrame: (frame, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no frame ${frame} in ${JSON.stringify(frames)}`)), timeoutMs)
         const check = () => {
@@ -47,7 +50,7 @@ export async function peer(
         }
         check()
       }),
-    received: (count, timeoutMs = 5000) =>
+    received: (count, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`expected ${count} frames, got ${frames.length}: ${JSON.stringify(frames)}`)), timeoutMs)
         const check = () => {
