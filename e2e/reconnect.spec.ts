@@ -1,4 +1,4 @@
-import { broadcastTexts, expect, roomTexts, test } from './fixtures.js'
+import { broadcastTexts, expect, test } from './fixtures.js'
 import type { Participant } from './fixtures.js'
 
 // Short backoff so the test spends its time on behaviour, not on waiting.
@@ -21,12 +21,12 @@ test('tabs ride out dropped connections and a server restart, losing nothing the
   }
 
   // 2. The server goes down: every tab shows reconnecting, and what the sender sends is held.
-  // What reaches the server, in the order it is published (chat lines only; rosters come and go).
+  // What reaches the server, in the order it is published (participants' chat lines only; rosters come and go).
   const published: string[] = []
   const record = (channel: string) =>
     server.broker.subscribe(channel, (data) => {
-      const message = JSON.parse(data) as { type?: string; text?: string }
-      if (message.type === 'chat') published.push(`${channel}: ${message.text}`)
+      const message = JSON.parse(data) as { type?: string; text?: string; sender?: string }
+      if (message.type === 'chat' && message.sender !== 'experiment') published.push(`${channel}: ${message.text}`)
     })
   const stopRecording = await Promise.all([record('broadcast_channel'), record(room)])
   await server.stopListening()
@@ -39,7 +39,9 @@ test('tabs ride out dropped connections and a server restart, losing nothing the
   await server.listenAgain()
   for (const p of tabs) await p.expectState((s) => channelsOf(p).map((c) => [s.connection[c], s.reconnects[c]]), channelsOf(p).map(() => ['open', 2]))
   await sender.expectState(broadcastTexts, whileDown)
-  await sender.expectState(roomTexts, ['room while down'])
+  // What participants said (under load a restart can outlast the e2e grace period of 3 s, and then
+  // the experiment says in the room that the partner left: that is presence doing its job, not a loss).
+  await sender.expectState((s) => s.roomChat.filter((m) => m.sender !== 'experiment').map((m) => m.text), ['room while down'])
   // Each channel has its own socket and outbox: order holds within a channel, not across channels.
   await expect.poll(() => published.filter((line) => line.startsWith('broadcast_channel'))).toEqual(whileDown.map((text) => `broadcast_channel: ${text}`))
   await expect.poll(() => published.filter((line) => line.startsWith(room))).toEqual([`${room}: room while down`])
