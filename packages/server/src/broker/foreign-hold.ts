@@ -2,10 +2,10 @@ import type { MessageId } from '@switchboard/client'
 
 /**
  * How long a raw publish waits for its id before it goes out without one: longer than it takes to
- * replace a killed adopter (its 3 s lease), so a payload published meanwhile is adopted late, not
- * lost to history.
+ * replace a killed adopter (its 3 s lease, or a restarted process's 4.5 s wait), so a payload
+ * published meanwhile is adopted late, not lost to history.
  */
-export const ADOPTION_WAIT_MS = 5000
+export const ADOPTION_WAIT_MS = 10_000
 const MAX_SENT_BARE = 100
 
 /**

@@ -9,7 +9,9 @@ const ID_PREFIX = 'switchboard:id:'
 const ADOPTED_PREFIX = 'switchboard:adopted:'
 /** The adopter's lease: short, so that a killed adopter is replaced within a few seconds. */
 export const ADOPTER_LEASE_MS = 3000
-const ADOPTER_START_WAIT_MS = 1500
+// Longer than the lease and one renewal: a running process always takes a killed adopter's place
+// before a restarted one may, since only a running one saw what was published meanwhile.
+const ADOPTER_START_WAIT_MS = ADOPTER_LEASE_MS + 1500
 // A raw payload nobody adopted for this long is its predecessor's leftover: the holder adopts it.
 const LEFTOVER_MS = 500
 
