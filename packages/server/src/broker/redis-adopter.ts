@@ -2,11 +2,10 @@ import type { createClient } from 'redis'
 import type { Log } from '../log.js'
 import type { LeaseHolder } from '../state/lease-holder.js'
 import { ADOPTION_WAIT_MS } from './foreign-hold.js'
+import { ADOPTED_PREFIX, ID_PREFIX } from './redis-subscriptions.js'
 
 type RedisClient = ReturnType<typeof createClient>
 
-const ID_PREFIX = 'switchboard:id:'
-const ADOPTED_PREFIX = 'switchboard:adopted:'
 /** The adopter's lease: short, so that a killed adopter is replaced within a few seconds. */
 export const ADOPTER_LEASE_MS = 3000
 // Longer than the lease and one renewal: a running process always takes a killed adopter's place

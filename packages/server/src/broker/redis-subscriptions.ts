@@ -14,7 +14,7 @@ interface Subscriber {
   gap: GapListener | undefined
 }
 
-const ID_PREFIX = 'switchboard:id:'
+export const ID_PREFIX = 'switchboard:id:'
 /** Where the adopting process announces the id it gave a raw publish of another program: "<id> <payload>". */
 export const ADOPTED_PREFIX = 'switchboard:adopted:'
 // The mark of a relay without history (RELAY_SCRIPT): a Switchboard process's, not another program's.
