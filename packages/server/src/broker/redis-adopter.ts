@@ -26,7 +26,8 @@ const LEFTOVER_MS = 500
  */
 export class RedisAdopter {
   private readonly announced = new Set<string>()
-  private readonly pending = new Map<string, Array<{ data: string; at: number }>>()
+  // Per channel, raw payloads not adopted yet, in the order they came; `held` when heard with the lease.
+  private readonly pending = new Map<string, Array<{ data: string; at: number; held: boolean }>>()
   private readonly timer: ReturnType<typeof setInterval>
   private queue: Promise<void> = Promise.resolve()
   /** Raw publishes this process adopted. */
@@ -70,10 +71,13 @@ export class RedisAdopter {
     if (channel.startsWith(ID_PREFIX)) return void this.announced.add(channel.slice(ID_PREFIX.length))
     if (channel.startsWith(ADOPTED_PREFIX)) return this.settled(channel.slice(ADOPTED_PREFIX.length), message.slice(message.indexOf(' ') + 1))
     if (channel.includes(':') || this.announced.delete(channel)) return
-    if (this.lease.holds) return this.take(channel, message)
-    const queue = this.pending.get(channel) ?? []
-    queue.push({ data: message, at: Date.now() })
-    this.pending.set(channel, queue)
+    const held = this.lease.holds
+    const queue = this.pending.get(channel)
+    // With the lease and nothing left over on the channel, at once; else behind the leftovers, so ids keep the order of publishing.
+    if (held && !queue) return this.take(channel, message)
+    const entry = { data: message, at: Date.now(), held }
+    if (queue) queue.push(entry)
+    else this.pending.set(channel, [entry])
   }
 
   /** Another process adopted `data`: it is no leftover. */
@@ -84,12 +88,16 @@ export class RedisAdopter {
     if (queue?.length === 0) this.pending.delete(channel)
   }
 
-  /** With the lease, what nobody adopted for a while is adopted now, in order; what is too old to be waited for is forgotten. */
+  /**
+   * With the lease, what nobody adopted for a while is adopted now, in order, and with it what came
+   * behind it since this process holds the lease; what is too old to be waited for is forgotten.
+   */
   private leftovers(): void {
     const now = Date.now()
+    const holds = this.lease.holds
     for (const [channel, queue] of this.pending) {
       while (queue[0] && now - queue[0].at >= ADOPTION_WAIT_MS - LEFTOVER_MS) queue.shift()
-      if (this.lease.holds) while (queue[0] && now - queue[0].at >= LEFTOVER_MS) this.take(channel, queue.shift()?.data ?? '')
+      for (let head = queue[0]; holds && head && (head.held || now - head.at >= LEFTOVER_MS); head = queue[0]) this.take(channel, queue.shift()?.data ?? '')
       if (queue.length === 0) this.pending.delete(channel)
     }
   }
