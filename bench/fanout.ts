@@ -1,54 +1,67 @@
-// 2. Server fan-out: one channel, 500 subscribers in a separate load process, 2,000 messages; Switchboard
-// server against a raw ws broadcast server (the ceiling), then Switchboard in Redis mode on two processes.
-import { startRedis } from '../packages/server/test/redis-server.js'
-import { fmt, runLoad, startServer } from './harness.js'
+// 3. Scaling, fan-out: one channel with 50, 500 and 2,000 subscribers in a separate load process, about
+// 1,000,000 deliveries per run (MESSAGES = 1e6 / SUBSCRIBERS, all sent at once); the Switchboard server in
+// memory mode against a raw ws broadcast server, side by side at each size, and at 500 subscribers
+// Switchboard in Redis mode on two processes too.
+import type { FanoutLoadResult } from './fanout-load.js'
+import { fmt, runLoad } from './harness.js'
 import type { ServerProcess } from './harness.js'
+import { serverEnv, TOPOLOGY_LABELS, withServers } from './topologies.js'
+import type { Topology } from './topologies.js'
 
-export interface FanoutRun {
-  delivered: number
-  expected: number
-  seconds: number
-  perSecond: number
-  p50: number
-  p99: number
+export const SUBSCRIBER_COUNTS = [50, 500, 2000] as const
+const DELIVERIES = 1_000_000
+
+export interface FanoutLoad {
+  subscribers: number
+  messages: number
+  /** Messages a second, paced; absent: all at once. */
+  rate?: number
+  /** Paced messages sent first and not counted. */
+  warmup?: number
 }
 
-export interface FanoutResult {
+export interface FanoutRun extends FanoutLoadResult {
+  subscribers: number
+  messages: number
+}
+
+export interface FanoutScale {
+  subscribers: number
   raw: FanoutRun
-  switchboard: FanoutRun
-  redis: FanoutRun
+  memory: FanoutRun
+  /** Only at 500 subscribers. */
+  redis?: FanoutRun
 }
 
-const SECRET = 'bench-secret'
-
-async function measure(label: string, servers: ServerProcess[]): Promise<FanoutRun> {
-  const run = await runLoad<FanoutRun>('./fanout-load.ts', {
-    SUBSCRIBE_URLS: servers.map((s) => s.url).join(','),
-    PUBLISH_URL: servers[0]?.url ?? '',
-    SWITCHBOARD_SECRET: SECRET,
-  })
-  console.log(`fan-out ${label}: ${fmt(run.perSecond)} deliveries/s, p50 ${fmt(run.p50, 1)} ms, p99 ${fmt(run.p99, 1)} ms (${fmt(run.delivered)} of ${fmt(run.expected)})`)
+/** One run of fanout-load.ts against `servers`, printed as it ends. */
+export async function fanoutRun(label: string, servers: ServerProcess[], load: FanoutLoad): Promise<FanoutRun> {
+  const paced = load.rate === undefined ? {} : { RATE: String(load.rate), WARMUP: String(load.warmup ?? 0) }
+  const result = await runLoad<FanoutLoadResult>('./fanout-load.ts', { ...serverEnv(servers), SUBSCRIBERS: String(load.subscribers), MESSAGES: String(load.messages), ...paced })
+  const run: FanoutRun = { ...result, subscribers: load.subscribers, messages: load.messages }
+  const lost = run.expected - run.delivered
+  const shape = `${fmt(run.subscribers)} subscribers × ${fmt(run.messages)} messages${load.rate === undefined ? '' : ` at ${load.rate}/s`}`
+  console.log(`${label}, ${shape}: ${fmt(run.perSecond)} deliveries/s, p50 ${fmt(run.p50, 1)} ms, p99 ${fmt(run.p99, 1)} ms${lost > 0 ? `; LOST ${fmt(lost)} of ${fmt(run.expected)}, ${run.closed} sockets closed` : ''}`)
   return run
 }
 
-export async function benchFanout(): Promise<FanoutResult> {
-  const raw = await startServer('raw')
-  const rawRun = await measure('raw ws (ceiling)', [raw])
-  await raw.stop()
+/** Total deliveries short of the expected over `runs`. */
+export function lostDeliveries(runs: FanoutRun[]): number {
+  return runs.reduce((sum, run) => sum + run.expected - run.delivered, 0)
+}
 
-  const switchboard = await startServer('switchboard', { SWITCHBOARD_SECRET: SECRET })
-  const switchboardRun = await measure('Switchboard server, in memory', [switchboard])
-  await switchboard.stop()
+const atOnce = (topology: Topology, subscribers: number) =>
+  withServers(topology, (servers) => fanoutRun(`fan-out ${TOPOLOGY_LABELS[topology]}`, servers, { subscribers, messages: Math.round(DELIVERIES / subscribers) }))
 
-  const redis = await startRedis()
-  const env = { SWITCHBOARD_SECRET: SECRET, REDIS_URL: redis.url }
-  const two = [await startServer('switchboard', env), await startServer('switchboard', env)]
-  const redisRun = await measure('Switchboard server, Redis, 2 processes', two)
-  for (const server of two) await server.stop()
-  await redis.stop()
-
-  console.log(`fan-out ratio to raw: in memory ${fmt(switchboardRun.perSecond / rawRun.perSecond, 2)}×, Redis ${fmt(redisRun.perSecond / rawRun.perSecond, 2)}×`)
-  return { raw: rawRun, switchboard: switchboardRun, redis: redisRun }
+export async function benchFanout(): Promise<FanoutScale[]> {
+  const scales: FanoutScale[] = []
+  for (const subscribers of SUBSCRIBER_COUNTS) {
+    const raw = await atOnce('raw', subscribers)
+    const memory = await atOnce('memory', subscribers)
+    const redis = subscribers === 500 ? await atOnce('redis', subscribers) : undefined
+    console.log(`fan-out ratio to raw at ${fmt(subscribers)} subscribers: throughput ${fmt(memory.perSecond / raw.perSecond, 2)}× in memory${redis ? `, ${fmt(redis.perSecond / raw.perSecond, 2)}× Redis` : ''}; p99 ${fmt(memory.p99 / raw.p99, 2)}× in memory`)
+    scales.push({ subscribers, raw, memory, ...(redis ? { redis } : {}) })
+  }
+  return scales
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchFanout()

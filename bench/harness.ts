@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { signal, within } from './deadline.js'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const TSX = here('./node_modules/.bin/tsx')
@@ -21,11 +22,18 @@ export function runScript(script: string, env: Record<string, string> = {}, onLi
   return child
 }
 
-/** Runs a load script to its end and returns its last stdout line parsed as JSON. */
-export async function runLoad<T>(script: string, env: Record<string, string>): Promise<T> {
+/**
+ * Runs a load script to its end and returns its last stdout line parsed as JSON. The scripts time their
+ * own waits out; past `timeoutMs` in all, the script is killed and the run fails.
+ */
+export async function runLoad<T>(script: string, env: Record<string, string>, timeoutMs = 240_000): Promise<T> {
   let last = ''
   const child = runScript(script, env, (line) => (last = line))
-  const [code] = (await once(child, 'exit')) as [number | null]
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const [code] = await within(exit, timeoutMs, `${script} to finish`).catch((error: unknown) => {
+    child.kill('SIGKILL')
+    throw error
+  })
   if (code !== 0) throw new Error(`${script} exited with ${code}`)
   return JSON.parse(last) as T
 }
@@ -37,35 +45,60 @@ export interface ServerProcess {
   /** Collects garbage in the server, then resolves. */
   collect(): Promise<void>
   stop(): Promise<void>
+  /** Kills the server at once (SIGKILL), for a benchmark done with it whose orderly shutdown would only cost time. */
+  kill(): Promise<void>
 }
 
-/** Starts servers/<kind>.ts and waits for its "ready <port> <pid>" line. */
+/** Starts servers/<kind>.ts and waits (30 s at most) for its "ready <port> <pid>" line. */
 export async function startServer(kind: 'switchboard' | 'raw', env: Record<string, string> = {}): Promise<ServerProcess> {
   let resolveReady: (ready: [number, number]) => void = () => {}
   const ready = new Promise<[number, number]>((resolve) => (resolveReady = resolve))
   // The line names the server's own pid: the child here is tsx, which runs the server in a process of its own.
-  let collected: () => void = () => {}
+  let collected = signal()
   const child = runScript(`./servers/${kind}.ts`, env, (line) => {
     const match = /^ready (\d+) (\d+)$/.exec(line)
     if (match) resolveReady([Number(match[1]), Number(match[2])])
-    if (line === 'collected') collected()
+    if (line === 'collected') collected.resolve()
   })
-  const [port, pid] = await ready
+  const exitedEarly = once(child, 'exit').then(([code]) => Promise.reject(new Error(`servers/${kind}.ts exited with ${String(code)} before it was ready`)))
+  exitedEarly.catch(() => {})
+  const [port, pid] = await within(Promise.race([ready, exitedEarly]), 30_000, `servers/${kind}.ts to be ready`)
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    // tsx does not pass SIGKILL on: the server, its child, is killed first.
+    for (const target of [pid, child.pid]) if (target !== undefined) killQuietly(target)
+    await exited
+  }
   return {
     port,
     pid,
     url: `http://127.0.0.1:${port}`,
-    collect: () =>
-      new Promise<void>((resolve) => {
-        collected = resolve
-        process.kill(pid, 'SIGUSR2')
-      }),
+    collect: () => {
+      collected = signal()
+      process.kill(pid, 'SIGUSR2')
+      return within(collected.promise, 30_000, `servers/${kind}.ts to collect garbage`)
+    },
+    // A server that has not shut down within 10 s is killed.
     stop: async () => {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = once(child, 'exit')
       child.kill('SIGTERM')
-      await exited
+      await within(exited, 10_000, `servers/${kind}.ts to stop`).catch(async () => {
+        console.error(`bench: servers/${kind}.ts did not stop on SIGTERM within 10 s; killed`)
+        await kill()
+      })
     },
+    kill,
+  }
+}
+
+/** SIGKILL to a process that may have exited already. */
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // gone already
   }
 }
 

@@ -1,16 +1,16 @@
 // The load side of the memory benchmark: CONNECTIONS idle sockets to URL, then "ready", then it waits.
-import { WebSocket } from 'ws'
+// A socket the server closes (refused after its upgrade, say) ends the script with the reason.
 import { benchCredentials } from './bench-credentials.js'
+import { fail } from './deadline.js'
+import { chatUrl, openMany } from './sockets.js'
 
 const env = process.env
 const CONNECTIONS = Number(env.CONNECTIONS ?? 2000)
 const credentials = await benchCredentials(env.URL)
-const sockets: WebSocket[] = []
-for (let id = 1; id <= CONNECTIONS; id++) {
-  const ws = new WebSocket(`${env.URL?.replace('http', 'ws')}/chat?channel=broadcast_channel&participant_id=${id}&token=${credentials.issue(id)}`)
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
-  sockets.push(ws)
-}
+const sockets = await openMany(CONNECTIONS, (i) => chatUrl(env.URL ?? '', 'broadcast_channel', i + 1, credentials)).catch((error: unknown) => fail('memory-load', error))
+for (const ws of sockets) ws.once('close', (code, reason) => fail('memory-load', `a socket was closed with ${code} ${reason.toString()}`))
+// A refusal comes after the upgrade: a moment for one to arrive before the sockets count as held.
+await new Promise((resolve) => setTimeout(resolve, 500))
 console.log('ready')
 process.once('SIGTERM', () => process.exit(0))
 setInterval(() => {}, 1 << 30)

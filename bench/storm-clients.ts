@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { createClient } from '@switchboard/client'
 import { WebSocket } from 'ws'
 import { benchCredentials } from './bench-credentials.js'
+import { fail } from './deadline.js'
 
 const env = process.env
 const CLIENTS = Number(env.CLIENTS ?? 1000)
@@ -29,7 +30,9 @@ for (let id = 1; id <= CLIENTS; id++) {
     logger: { debug() {}, warn() {} },
     ...delays,
   }).openChannel('broadcast_channel')
-  channel.onStateChange(({ prev, next }) => {
+  channel.onStateChange(({ prev, next, error }) => {
+    // A client that gives up would leave the others waiting for it.
+    if (next === 'closed') fail('storm-clients', `client ${id} gave up: ${error?.message ?? 'closed'}`)
     if (next === 'open') open += 1
     if (prev === 'open') {
       open -= 1
