@@ -3,12 +3,11 @@ import { fileURLToPath } from 'node:url'
 import { defaultServerConditions, defineConfig } from 'vite'
 
 // Two builds from one source (`npm run build` runs both):
-// - `vite build` (default mode) → dist/switchboard.js and dist/testing.js: ES modules for bundlers,
-//   dependencies external, so the app's bundler dedupes them.
+// - `vite build` (default mode) → dist/switchboard.js and dist/testing.js: ES modules for bundlers
+//   (the client has no runtime dependency).
 // - `vite build --mode static` → dist/static/, exactly what a server serves to browsers as it is:
 //   switchboard.js (an ES module for `<script type="module">`) and switchboard.iife.js (a `<script>`
-//   that sets window.Switchboard), each with its dependencies inlined, minified, with a source map.
-//   A browser resolves no bare specifier such as `mitt`, so nothing may stay external here.
+//   that sets window.Switchboard), minified, with a source map.
 //   `--mode iife` is the same build, under the name e2e/global-setup.ts uses.
 export default defineConfig(({ mode }) => {
   const browser = mode === 'static' || mode === 'iife'
@@ -24,9 +23,8 @@ export default defineConfig(({ mode }) => {
         ? { entry: 'src/browser.ts', formats: ['es', 'iife'], name: 'Switchboard', fileName: (format) => (format === 'iife' ? 'switchboard.iife.js' : 'switchboard.js') }
         : { entry: { switchboard: 'src/index.ts', clock: 'src/clock.ts', presence: 'src/presence.ts', testing: 'src/testing.ts' }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
       rollupOptions: {
-        external: browser ? [] : ['mitt'],
         // The SDK's package-internal members are `_`-prefixed (the rest are #private), and no other code
-        // in the browser bundles touches a `_`-prefixed property (mitt has none). Shortening them, and
+        // in the browser bundles touches a `_`-prefixed property. Shortening them, and
         // leaving out the namespace's Symbol.toStringTag that a global object does not need, keeps the
         // <script> bundle inside its budget. Vite keeps the whitespace and the /* @__PURE__ */ notes of
         // an ES library for the bundler that will read it; no bundler reads dist/static/switchboard.js,

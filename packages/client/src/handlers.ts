@@ -21,7 +21,7 @@ export interface MessageMeta {
    * When the server relayed it, by the server's clock (ms since the epoch; Redis's, in Redis mode),
    * from its id; undefined without the resume extension (a stock Dallinger server).
    */
-  serverTime?: number
+  serverTime?: number | undefined
 }
 
 export type MessageHandler<M = Payload> = (message: M, meta: MessageMeta) => void

@@ -7,7 +7,7 @@ export interface PongSample {
   rttMs: number
   /** The server's clock when it answered, in ms since the epoch. */
   serverTime: number
-  /** `Date.now()` when the pong arrived. */
+  /** When the pong arrived, in ms since the epoch, in high resolution (as a message's `receivedAt`). */
   receivedAt: number
 }
 

@@ -1,12 +1,11 @@
-import mitt from 'mitt'
-import type { Emitter } from 'mitt'
 import { ListenerError, ProtocolError, SchemaError, UsageError } from './errors.js'
 import type { SwitchboardError } from './errors.js'
 import { compileFilter } from './filter.js'
 import type { MessageFilter } from './filter.js'
-import { parseBody } from './frame.js'
+import { isPayload } from './frame.js'
 import type { Payload } from './frame.js'
-import { listen, listenerFailed } from './handlers.js'
+import { HandlerList } from './handler-list.js'
+import { listenerFailed } from './handlers.js'
 import type { MessageHandler, MessageMeta, Unsubscribe } from './handlers.js'
 import { preciseNow } from './precise-time.js'
 import type { Identity } from './identity.js'
@@ -16,10 +15,8 @@ import type { MessageId } from './message-id.js'
 import { describeIssues, schemaFor, validate } from './schema.js'
 import type { SchemaMap, Validation } from './schema.js'
 
-interface Delivery {
-  payload: Payload
-  meta: MessageMeta
-}
+/** A handler as the inbox calls it: wrapped in its filter and try/catch. */
+type Deliver = (payload: Payload, meta: MessageMeta) => void
 
 /** What the inbox takes from its channel's configuration. */
 export interface InboxConfig {
@@ -30,14 +27,16 @@ export interface InboxConfig {
 
 /**
  * The receiving half of a channel: keeps the frames that are the channel's own, parses them, checks
- * them against their schema in arrival order, and dispatches them by `type` (mitt) and to any-type
- * handlers. Handlers run inside try/catch; what goes wrong goes to `report`.
+ * them against their schema in arrival order, and dispatches them by `type` and to any-type
+ * handlers. Handlers run inside try/catch; what goes wrong goes to `report`. Per message it allocates
+ * the meta object and nothing else of its own (see HandlerList).
  */
 export class Inbox {
-  readonly #emitter: Emitter<Record<string, Delivery>> = mitt()
-  readonly #anyHandlers = new Set<(delivery: Delivery) => void>()
+  readonly #typed = new Map<string, HandlerList<Deliver>>()
+  readonly #any = new HandlerList<Deliver>()
   readonly #name: string
   readonly #prefix: string
+  readonly #prefixLength: number
   readonly #config: InboxConfig
   readonly #hasSchemas: boolean
   readonly #report: (error: SwitchboardError) => void
@@ -47,6 +46,7 @@ export class Inbox {
   constructor(name: string, config: InboxConfig, report: (error: SwitchboardError) => void) {
     this.#name = name
     this.#prefix = `${name}:`
+    this.#prefixLength = name.length + 1
     this.#config = config
     this.#hasSchemas = Object.keys(config.schemas).length > 0
     this.#report = report
@@ -61,22 +61,23 @@ export class Inbox {
       throw new UsageError(`No schema for "${type}"`)
     }
     const wrapped = this.#wrap(handler, filter, `handler for "${type}"`)
-    this.#emitter.on(type, wrapped)
-    return () => this.#emitter.off(type, wrapped)
+    let list = this.#typed.get(type)
+    if (!list) this.#typed.set(type, (list = new HandlerList()))
+    return list._add(wrapped)
   }
 
   _onAny(handler: MessageHandler, filter: MessageFilter | undefined): Unsubscribe {
-    return listen(this.#anyHandlers, this.#wrap(handler, filter, 'any-type handler'))
+    return this.#any._add(this.#wrap(handler, filter, 'any-type handler'))
   }
 
   /** Drops every handler: the channel closed. */
   _clear(): void {
-    this.#emitter.all.clear()
-    this.#anyHandlers.clear()
+    for (const list of this.#typed.values()) list._all = []
+    this.#any._all = []
   }
 
   /** A frame from the socket, `id` its message id on a resuming connection. */
-  _receive(data: unknown, id: MessageId | undefined): void {
+  _receive(data: unknown, id: MessageId | undefined, receivedAt = preciseNow()): void {
     if (typeof data !== 'string') {
       this.#report(new ProtocolError('BINARY_FRAME', 'Binary frame ignored', this.#name, '[binary]'))
       return
@@ -87,14 +88,20 @@ export class Inbox {
       this.#config.logger.debug('ignored frame', data)
       return
     }
-    const body = parseBody(data.slice(this.#prefix.length))
-    if (!body.ok) {
-      this.#report(new ProtocolError(body.code, body.message, this.#name, data))
+    // Parsed here rather than through frame.ts's parseBody: no result object per message.
+    let payload: Payload
+    try {
+      payload = JSON.parse(data.slice(this.#prefixLength)) as Payload
+    } catch (error) {
+      this.#report(new ProtocolError('INVALID_JSON', `Invalid JSON: ${(error as Error).message}`, this.#name, data))
       return
     }
-    const { payload } = body
-    const meta: MessageMeta = { channel: this.#name, raw: data, receivedAt: preciseNow(), id }
-    if (id !== undefined) meta.serverTime = +id.slice(0, id.indexOf('-'))
+    if (!isPayload(payload)) {
+      this.#report(new ProtocolError('NOT_AN_OBJECT', 'Not a JSON object', this.#name, data))
+      return
+    }
+    // Always the same five keys, so that every meta object has one shape.
+    const meta: MessageMeta = { channel: this.#name, raw: data, receivedAt, id, serverTime: id === undefined ? undefined : +id.slice(0, id.indexOf('-')) }
     const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
     if (!schema) {
       if (this.#order._waiting) this.#order._run(() => this.#dispatch(payload, meta, !this.#hasSchemas))
@@ -126,16 +133,19 @@ export class Inbox {
 
   /** Typed handlers get validated messages (or every typed message without schemas); any-type handlers get all. */
   #dispatch(payload: Payload, meta: MessageMeta, typed: boolean): void {
-    const delivery: Delivery = { payload, meta }
     const { type } = payload
-    if (typed && typeof type === 'string') this.#emitter.emit(type, delivery)
-    if (this.#anyHandlers.size > 0) for (const handler of [...this.#anyHandlers]) handler(delivery)
+    if (typed && typeof type === 'string') {
+      const handlers = this.#typed.get(type)?._all
+      if (handlers) for (let i = 0; i < handlers.length; i++) handlers[i]?.(payload, meta)
+    }
+    const any = this.#any._all
+    for (let i = 0; i < any.length; i++) any[i]?.(payload, meta)
   }
 
-  #wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): (delivery: Delivery) => void {
+  #wrap(handler: MessageHandler, filter: MessageFilter | undefined, what: string): Deliver {
     const matches = compileFilter(filter, this.#config.identity.participantId?.toString())
     // The try/catch is written out here rather than through a shared helper, which would cost a closure per message.
-    return ({ payload, meta }) => {
+    return (payload, meta) => {
       try {
         if (matches(payload)) handler(payload, meta)
       } catch (error) {

@@ -20,7 +20,7 @@ export interface TransportConfig
 /** What a transport tells its channel. */
 export interface TransportHandlers {
   _onState(change: StateChange): void
-  _onFrame(data: unknown, id?: MessageId): void
+  _onFrame(data: unknown, id: MessageId | undefined, receivedAt: number | undefined): void
   _onGap(gap: Gap): void
   _onExtension(meta: Record<string, unknown>): void
   _onError(error: SwitchboardError): void

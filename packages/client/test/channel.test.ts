@@ -135,6 +135,32 @@ describe('dispatch', () => {
     expect(seen).toEqual(['on', 'once'])
   })
 
+  it('gives the message being dispatched to every handler there was, when one removes itself or another, or adds one', async () => {
+    const { channel, socket } = await openChannel()
+    const seen: string[] = []
+    const offB = channel.on('chat', (m) => seen.push(`b${m.n}`))
+    const offA = channel.on('chat', (m) => {
+      seen.push(`a${m.n}`)
+      offA()
+      offB()
+      channel.on('chat', (later) => seen.push(`new${later.n}`))
+    })
+    channel.on('chat', (m) => seen.push(`c${m.n}`))
+    const offAny = channel.onAny((m) => {
+      seen.push(`any${m.n}`)
+      offAny()
+    })
+    socket.receive('broadcast_channel:{"type":"chat","n":1}')
+    socket.receive('broadcast_channel:{"type":"chat","n":2}')
+    // The same function twice is two subscriptions; removing one leaves the other.
+    const twice = () => seen.push('twice')
+    const offFirst = channel.on('move', twice)
+    channel.on('move', twice)
+    offFirst()
+    socket.receive('broadcast_channel:{"type":"move"}')
+    expect(seen).toEqual(['b1', 'a1', 'c1', 'any1', 'c2', 'new2', 'twice'])
+  })
+
   it("refuses '*' as a type: that is onAny", async () => {
     const { channel } = await openChannel()
     expect(() => channel.on('*', () => {})).toThrow(UsageError)

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import fc from 'fast-check'
 import { compareMessageIds } from '../src/message-id.js'
+import { Resume } from '../src/resume.js'
 import { FakeWebSocket } from '../src/fake-web-socket.js'
 import type { Gap } from '../src/resume.js'
 import type { StateChange } from '../src/connection-state.js'
@@ -47,6 +49,28 @@ describe('message ids', () => {
     expect(compareMessageIds('5-0', '5-1')).toBeLessThan(0)
     expect(compareMessageIds('10-0', '9-7')).toBeGreaterThan(0)
     expect(compareMessageIds('7-3', '7-3')).toBe(0)
+  })
+
+  it('are read from the front of a frame as a regular expression would, and kept only when they come after the last', () => {
+    const id = fc.tuple(fc.nat({ max: 2 ** 45 }), fc.nat({ max: 99 })).map(([ms, seq]) => `${ms}-${seq}`)
+    const frame = fc.oneof(
+      id.map((i) => `${i} c:{}`),
+      fc.string({ unit: fc.constantFrom('1', '2', '-', ' ', ':', 'c', '{', '}') }),
+    )
+    fc.assert(
+      fc.property(fc.option(id, { nil: undefined }), fc.array(frame), (hello, frames) => {
+        const resume = new Resume(true)
+        if (hello) resume._read(`:{"type":"hello","v":1,"last":"${hello}"}`)
+        let last = hello
+        for (const data of frames) {
+          const front = /^(\d+-\d+) /.exec(data)?.[1]
+          const expected = front === undefined ? undefined : last !== undefined && compareMessageIds(front, last) <= 0 ? null : front
+          expect(resume._numbered(data)).toBe(expected)
+          if (expected) last = expected
+          expect(resume._last).toBe(last)
+        }
+      }),
+    )
   })
 })
 
