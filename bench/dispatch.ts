@@ -1,6 +1,8 @@
 // 1. Client dispatch: the SDK's decode → parse → filter → dispatch against the hand-written Dallinger
 // recipe (prefix check, JSON.parse, switch on type, a room filter) on the same 100,000 frames, in one
-// process; then both again with a zod schema. Rounds alternate; the median of each is reported.
+// process; then both again with a zod schema. Rounds alternate; the median of each is reported. Both
+// hear the frames as a page does, as message events of a socket (the same fake, stamped as a browser
+// stamps them): the recipe is a page's `onmessage`.
 import { createClient } from '@switchboard/client'
 import { FakeWebSocket } from '@switchboard/client/testing'
 import { z } from 'zod'
@@ -61,6 +63,8 @@ export async function benchDispatch(): Promise<DispatchResult> {
     const { channel, socket } = await sdkChannel(variant)
     channel.on('chat', () => sdkCount++, { room: 'room_1' })
     channel.on('move', () => sdkCount++)
+    const recipeSocket = new FakeWebSocket('ws://bench/chat')
+    recipeSocket.addEventListener('message', (event) => recipe((event as { data: string }).data))
     const recipe = (data: string) => {
       if (data.indexOf(`${CHANNEL}:`) !== 0) return
       const msg = JSON.parse(data.substring(CHANNEL.length + 1))
@@ -85,7 +89,7 @@ export async function benchDispatch(): Promise<DispatchResult> {
         for (const data of sdkFrames) socket.receive(data)
       })
       const hand = time(() => {
-        for (const data of frames) recipe(data)
+        for (const data of frames) recipeSocket.receive(data)
       })
       if (round === 0) continue // warm-up
       sdkTimes.push(sdk)

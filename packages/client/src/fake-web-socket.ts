@@ -112,7 +112,8 @@ export class FakeWebSocket {
    * must be the hello, `':{"type":"hello","v":1,"last":"0-0"}'`.
    */
   receive(data: unknown): void {
-    this.dispatch('message', { type: 'message', data })
+    // Stamped as a browser stamps a socket's message: when it arrived, in ms since the time origin.
+    this.dispatch('message', { type: 'message', data, timeStamp: performance.now() })
   }
 
   /** The server (or the network, with 1006) closes the connection with `code` and `reason`. */

@@ -7,7 +7,6 @@ import type { Payload } from './frame.js'
 import { HandlerList } from './handler-list.js'
 import { listenerFailed } from './handlers.js'
 import type { MessageHandler, MessageMeta, Unsubscribe } from './handlers.js'
-import { preciseNow } from './precise-time.js'
 import type { Identity } from './identity.js'
 import { InOrder } from './in-order.js'
 import type { Logger } from './logger.js'
@@ -76,15 +75,16 @@ export class Inbox {
     this.#any._all = []
   }
 
-  /** A frame from the socket, `id` its message id on a resuming connection. */
-  _receive(data: unknown, id: MessageId | undefined, receivedAt = preciseNow()): void {
+  /** A frame from the socket, `id` its message id on a resuming connection, `receivedAt` when it arrived. */
+  _receive(data: unknown, id: MessageId | undefined, receivedAt: number): void {
     if (typeof data !== 'string') {
       this.#report(new ProtocolError('BINARY_FRAME', 'Binary frame ignored', this.#name, '[binary]'))
       return
     }
     // The first-colon split, done as a prefix test: no channel name has a colon, so a frame is this
     // channel's exactly when it starts with "<name>:" (a bare 'ping' or another channel's frame does not).
-    if (!data.startsWith(this.#prefix)) {
+    // lastIndexOf from 0 looks at the front only, and is faster than startsWith in V8.
+    if (data.lastIndexOf(this.#prefix, 0) !== 0) {
       this.#config.logger.debug('ignored frame', data)
       return
     }

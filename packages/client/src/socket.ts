@@ -4,7 +4,8 @@ import type { CloseInfo, WebSocketConstructor } from './options.js'
 /** What a socket tells its transport, until it closes or is released. */
 export interface SocketListener {
   _onOpen(): void
-  _onMessage(data: unknown): void
+  /** A frame, with its event's `timeStamp` (see timeOfEvent). */
+  _onMessage(data: unknown, timeStamp: unknown): void
   _onClose(close: CloseInfo): void
 }
 
@@ -45,7 +46,7 @@ export class Socket {
     this.#ws = ws
     ws.addEventListener('error', ignore)
     ws.addEventListener('open', () => this.#listener?._onOpen())
-    ws.addEventListener('message', (event: { data: unknown }) => this.#listener?._onMessage(event.data))
+    ws.addEventListener('message', (event: { data: unknown; timeStamp?: unknown }) => this.#listener?._onMessage(event.data, event.timeStamp))
     ws.addEventListener('close', (event: { code: number; reason?: string }) => this.#closed({ code: event.code, reason: event.reason ?? '' }))
   }
 

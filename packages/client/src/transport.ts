@@ -11,7 +11,7 @@ import type { PongSample } from './heartbeat.js'
 import { askShouldReconnect } from './options.js'
 import type { CloseInfo } from './options.js'
 import { Outbox } from './outbox.js'
-import { preciseNow } from './precise-time.js'
+import { preciseNow, timeOfEvent } from './precise-time.js'
 import { Receipt } from './receipt.js'
 import { listenToPage } from './page-lifecycle.js'
 import type { PageListener } from './page-lifecycle.js'
@@ -233,10 +233,11 @@ export class Transport implements SocketListener, PageListener {
     this.#connectNow('resumed')
   }
 
-  _onMessage(data: unknown): void {
-    if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._onFrame(data, undefined, undefined)
-    // Any frame is life, and the heartbeat never pings a busy socket: one clock read, which is also the message's arrival.
-    const now = preciseNow()
+  _onMessage(data: unknown, timeStamp: unknown): void {
+    // When the frame arrived: the time it is handed on with, and the heartbeat's.
+    const now = timeOfEvent(timeStamp)
+    if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._onFrame(data, undefined, now)
+    // Any frame is life: the heartbeat never pings a busy socket.
     this.#heartbeat._heard(now)
     // The most common frame first, a numbered message on an open socket, read with no object per frame.
     const id = this.#phase._name === 'open' ? this.#resume._numbered(data) : undefined
