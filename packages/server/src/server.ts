@@ -28,6 +28,7 @@ import { createHttpHandler } from './http/handler.js'
 import { createLog } from './log.js'
 import type { Log } from './log.js'
 import { RELAY_CLOSE } from './protocol/close-codes.js'
+import { isChat } from './relay/chat-url.js'
 import { ChatRelay } from './relay/relay.js'
 import { ParticipantStore } from './state/participants.js'
 import { MemoryState } from './state/shared-state.js'
@@ -221,16 +222,17 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     response.end(misdirected(request.headers.host))
   })
   guard.attach(server)
+  const upgradeError = (error: Error) => log('debug', 'socket.upgrade_error', { error }) // one for all, not a closure each
   server.on('upgrade', (request, socket, head) => {
     // Node has taken its own error listener off an upgrading socket: without one, a client that resets
     // the connection while we answer it would crash the process.
-    socket.on('error', (error) => log('debug', 'socket.upgrade_error', { error }))
+    socket.on('error', upgradeError)
     if (!guard.upgrade(request, socket)) return
     if (!hostAllowed(request.headers.host, options.allowedHosts)) {
       socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)
       return
     }
-    if (new URL(request.url ?? '/', 'http://switchboard').pathname === '/chat') relay.handleUpgrade(request, socket, head)
+    if (isChat(request.url)) relay.handleUpgrade(request, socket, head)
     else if (proxy) proxy.upgrade(request, socket, head)
     else socket.destroy()
   })

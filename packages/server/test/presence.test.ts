@@ -38,6 +38,37 @@ describe('presence', () => {
     expect(presence.of('room')).toEqual([])
   })
 
+  it('settles each participant on its own: among many on a channel, only the one that went leaves, after its own grace period', async () => {
+    const { presence, events } = await tracker(new MemoryBroker())
+    for (let n = 1; n <= 50; n++) presence.count('room', String(n), 1)
+    presence.count('lobby', '7', 1)
+    expect(presence.of('room')).toEqual(Array.from({ length: 50 }, (_, n) => String(n + 1)))
+    expect(presence.counts()).toEqual({ room: 50, lobby: 1 })
+    // 3 and 7 go; 3 is back within the grace period; 7 stays in the lobby.
+    presence.count('room', '3', -1)
+    presence.count('room', '7', -1)
+    presence.count('room', '3', 1)
+    await expect.poll(() => events.filter((event) => event.startsWith('leave'))).toEqual(['leave 7@room'])
+    expect(presence.of('room')).toHaveLength(49)
+    expect(presence.qualityOf('7')).toMatchObject({ reconnects: 0 })
+    expect(Object.keys(presence.qualities()).sort()).toEqual(Array.from({ length: 50 }, (_, n) => String(n + 1)).sort())
+    // Gone from its last channel, its connection record goes too.
+    presence.count('lobby', '7', -1)
+    await expect.poll(() => presence.qualityOf('7')).toBeUndefined()
+    expect(events.filter((event) => event.startsWith('join'))).toHaveLength(51)
+  })
+
+  it('settles only who changed in another process\'s snapshot: one dropped of several leaves, the rest stay', async () => {
+    const broker = new MemoryBroker()
+    const one = await tracker(broker)
+    const two = await tracker(broker)
+    for (const participant of ['1', '2', '3']) two.presence.count('room', participant, 1)
+    await expect.poll(() => one.presence.of('room')).toEqual(['1', '2', '3'])
+    two.presence.count('room', '2', -1)
+    await expect.poll(() => one.events).toEqual(['join 1@room', 'join 2@room', 'join 3@room', 'leave 2@room'])
+    expect(one.presence.of('room')).toEqual(['1', '3'])
+  })
+
   it('agrees across processes, and drops a process that stops telling (killed) and its participants', async () => {
     const broker = new MemoryBroker()
     const one = await tracker(broker)

@@ -9,9 +9,13 @@ export interface Budget {
 
 interface Held {
   sockets: number
-  channels: Map<string, number>
-  budget: Budget
+  /** Distinct channels. */
+  channels: number
+  /** Made when one of its sockets first sends: a participant that only reads holds no buckets. */
+  budget: Budget | undefined
 }
+
+const key = (participant: string, channel: string) => `${participant}\n${channel}`
 
 /**
  * The sockets and distinct channels each participant holds in this process, against
@@ -20,34 +24,42 @@ interface Held {
  */
 export class SocketQuota {
   private readonly held = new Map<string, Held>()
+  // Sockets per participant and channel, in one Map for all: a Map per participant would cost far more than its entries.
+  private readonly onChannel = new Map<string, number>()
 
   constructor(private readonly limits: Pick<Limits, 'connectionsPerParticipant' | 'channelsPerParticipant' | 'participantFramesPerSecond' | 'participantBytesPerSecond'>) {}
 
   /** Why one more socket for this participant on `channel` would be too many, if it would. */
   exceededBy(participant: string | null, channel: string | null): string | undefined {
     const here = participant === null ? undefined : this.held.get(participant)
-    if (!here) return undefined
+    if (!here || participant === null) return undefined
     const { connectionsPerParticipant, channelsPerParticipant } = this.limits
     if (here.sockets >= connectionsPerParticipant) return `more than ${connectionsPerParticipant} sockets for one participant`
-    if (channel !== null && !here.channels.has(channel) && here.channels.size >= channelsPerParticipant) {
+    if (channel !== null && here.channels >= channelsPerParticipant && !this.onChannel.has(key(participant, channel))) {
       return `more than ${channelsPerParticipant} channels for one participant`
     }
     return undefined
   }
 
-  /** Counts one more socket; returns the participant's publish budget (none without a participant). */
-  enter(participant: string | null, channel: string | null): Budget | undefined {
-    if (participant === null) return undefined
-    const here = this.held.get(participant) ?? { sockets: 0, channels: new Map<string, number>(), budget: this.newBudget() }
+  /** Counts one more socket (none without a participant). */
+  enter(participant: string | null, channel: string | null): void {
+    if (participant === null) return
+    const here = this.held.get(participant) ?? { sockets: 0, channels: 0, budget: undefined }
     this.held.set(participant, here)
     here.sockets += 1
-    if (channel !== null) here.channels.set(channel, (here.channels.get(channel) ?? 0) + 1)
-    return here.budget
+    if (channel === null) return
+    const on = key(participant, channel)
+    const sockets = this.onChannel.get(on) ?? 0
+    if (sockets === 0) here.channels += 1
+    this.onChannel.set(on, sockets + 1)
   }
 
-  private newBudget(): Budget {
+  /** The publish budget of a participant with sockets here, shared by all of them; undefined for one without. */
+  budget(participant: string | null): Budget | undefined {
+    const here = participant === null ? undefined : this.held.get(participant)
+    if (!here) return undefined
     const { participantFramesPerSecond: frames, participantBytesPerSecond: bytes } = this.limits
-    return { frames: new RateLimiter(frames, 2 * frames), bytes: new RateLimiter(bytes, 4 * bytes) }
+    return (here.budget ??= { frames: new RateLimiter(frames, 2 * frames), bytes: new RateLimiter(bytes, 4 * bytes) })
   }
 
   leave(participant: string | null, channel: string | null): void {
@@ -55,9 +67,10 @@ export class SocketQuota {
     if (!here || participant === null) return
     here.sockets -= 1
     if (channel !== null) {
-      const left = (here.channels.get(channel) ?? 1) - 1
-      if (left > 0) here.channels.set(channel, left)
-      else here.channels.delete(channel)
+      const on = key(participant, channel)
+      const left = (this.onChannel.get(on) ?? 1) - 1
+      if (left > 0) this.onChannel.set(on, left)
+      else if (this.onChannel.delete(on)) here.channels -= 1
     }
     if (here.sockets <= 0) this.held.delete(participant)
   }

@@ -77,6 +77,7 @@ export function beforeEpoch(epochMs: number): MessageId {
 
 /** The id after `last` for a message published at `nowMs`: Redis's rule for stream ids. */
 export function nextMessageId(last: MessageId, nowMs: number): MessageId {
-  const [ms = 0, seq = 0] = last.split('-').map(Number)
-  return nowMs > ms ? `${nowMs}-0` : `${ms}-${seq + 1}`
+  const dash = last.indexOf('-')
+  const ms = Number(last.slice(0, dash))
+  return nowMs > ms ? `${nowMs}-0` : `${ms}-${Number(last.slice(dash + 1)) + 1}`
 }

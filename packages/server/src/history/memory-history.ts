@@ -33,6 +33,7 @@ export class MemoryHistory {
   // Every id up to this is unknown to a channel that has no ring: from before this process, or of a forgotten channel.
   private unknownBefore: MessageId
   private bytes = 0
+  private newest: Ring | undefined
 
   constructor(
     limits: Partial<HistoryLimits> = {},
@@ -45,9 +46,12 @@ export class MemoryHistory {
   /** Stores `data` under a new id and returns it. */
   append(channel: string, data: string): MessageId {
     const ring = this.channels.get(channel) ?? { entries: [], last: this.unknownBefore, dropped: this.unknownBefore, bytes: 0 }
-    // Re-inserted, so the map stays ordered by last write.
-    this.channels.delete(channel)
-    this.channels.set(channel, ring)
+    // Re-inserted, so the map stays ordered by last write (unless it is the last written already: a burst on one channel).
+    if (ring !== this.newest) {
+      this.channels.delete(channel)
+      this.channels.set(channel, ring)
+      this.newest = ring
+    }
     const atMs = this.now()
     // A forgotten channel's ids are unknown, not free: a new ring's ids come after them.
     const id = nextMessageId(ring.last, atMs)
@@ -112,6 +116,14 @@ export class MemoryHistory {
   /** Drops the oldest `count` entries of `ring`, remembering the newest of them as dropped. */
   private drop(ring: Ring, count: number): void {
     if (count === 0) return
+    // Usually one, the oldest, as each new message comes: shifted off without an array of the gone.
+    const oldest = count === 1 ? ring.entries.shift() : undefined
+    if (oldest) {
+      ring.dropped = oldest.id
+      ring.bytes -= oldest.cost
+      this.bytes -= oldest.cost
+      return
+    }
     const gone = ring.entries.splice(0, count)
     ring.dropped = gone[gone.length - 1]?.id ?? ring.dropped
     for (const { cost } of gone) ring.bytes -= cost
@@ -148,6 +160,7 @@ export class MemoryHistory {
   private forget(channel: string, ring: Ring): void {
     this.drop(ring, ring.entries.length)
     this.channels.delete(channel)
+    if (this.newest === ring) this.newest = undefined
     this.unknownBefore = laterId(this.unknownBefore, ring.last)
   }
 }

@@ -7,6 +7,7 @@ import { AddressRate } from '../access/address-rate.js'
 import type { RateVerdict } from '../access/address-rate.js'
 import { normalAddress, sourceAddress } from '../access/source-address.js'
 import type { Log } from '../log.js'
+import { GraceQueue } from '../resume/grace-queue.js'
 
 export interface ConnectionGuardOptions {
   limits: AddressLimits
@@ -18,10 +19,10 @@ export interface ConnectionGuardOptions {
 }
 
 interface Tracked {
+  socket: Socket
   address: string
   /** No complete request head yet. */
   pending: boolean
-  timer: ReturnType<typeof setTimeout> | undefined
   released: boolean
 }
 
@@ -42,11 +43,14 @@ export class ConnectionGuard {
   private readonly tracked = new WeakMap<Duplex, Tracked>()
   private readonly refused = new WeakSet<Duplex>()
   private readonly minting: AddressRate
+  // Connections without a complete request head yet, behind one timer for all: each has the same deadline.
+  private readonly handshakes: GraceQueue<Tracked, Duplex>
   private admitted = 0
   private warnedProxy = false
 
   constructor(private readonly options: ConnectionGuardOptions) {
     this.minting = new AddressRate(options.limits.participantsPerMinute)
+    this.handshakes = new GraceQueue(options.limits.handshakeTimeoutMs, (entry) => this.timedOut(entry))
   }
 
   /** Connections admitted and open now. */
@@ -118,11 +122,12 @@ export class ConnectionGuard {
 
   stop(): void {
     this.minting.stop()
+    this.handshakes.stop()
   }
 
   private connect(socket: Socket): void {
     const address = normalAddress(socket.remoteAddress ?? '')
-    const { socketsPerAddress, handshakesPerAddress, maxSockets, handshakeTimeoutMs } = this.options.limits
+    const { socketsPerAddress, handshakesPerAddress, maxSockets } = this.options.limits
     // Behind a proxy all connections share its address; the per-address checks happen per request.
     const direct = this.options.trustProxy === 0
     if (direct && this.open.count(address) >= socketsPerAddress) {
@@ -132,35 +137,45 @@ export class ConnectionGuard {
       return this.refuse(socket, address, 429, 'handshakesPerAddress', handshakesPerAddress, `more than ${handshakesPerAddress} unfinished requests from ${address}\n`)
     }
     if (this.admitted >= maxSockets) return this.refuse(socket, address, 503, 'maxSockets', maxSockets, 'the server is full; try again shortly\n')
-    const entry: Tracked = { address, pending: true, timer: undefined, released: false }
+    const entry: Tracked = { socket, address, pending: true, released: false }
     this.tracked.set(socket, entry)
     this.admitted += 1
     this.open.add(address)
     this.pending.add(address)
-    entry.timer = setTimeout(() => {
-      if (!entry.pending) return
-      this.options.log('warn', 'connection.handshake_timeout', { address, limit: 'handshakeTimeoutMs', max: handshakeTimeoutMs })
-      this.release(entry)
-      this.refused.add(socket)
-      answer(socket, 408, `no complete request within ${handshakeTimeoutMs} ms\n`)
-      socket.destroy()
-    }, handshakeTimeoutMs)
-    entry.timer.unref()
-    socket.once('close', () => this.release(entry))
+    this.handshakes.add(socket, entry)
+    // `on`, not `once` (a socket closes once, and `once` wraps the listener in two more objects), and one listener for all.
+    socket.on('close', this.closed)
+  }
+
+  private readonly closed = ((guard: ConnectionGuard) =>
+    function (this: Socket): void {
+      const entry = guard.tracked.get(this)
+      if (entry) guard.release(entry)
+    })(this)
+
+  private timedOut(entry: Tracked): void {
+    if (!entry.pending) return
+    const { socket, address } = entry
+    const { handshakeTimeoutMs } = this.options.limits
+    this.options.log('warn', 'connection.handshake_timeout', { address, limit: 'handshakeTimeoutMs', max: handshakeTimeoutMs })
+    this.release(entry)
+    this.refused.add(socket)
+    answer(socket, 408, `no complete request within ${handshakeTimeoutMs} ms\n`)
+    socket.destroy()
   }
 
   private handshakeDone(socket: Duplex): void {
     const entry = this.tracked.get(socket)
     if (!entry?.pending) return
     entry.pending = false
-    clearTimeout(entry.timer)
+    this.handshakes.delete(socket)
     this.pending.remove(entry.address)
   }
 
   private release(entry: Tracked): void {
     if (entry.released) return
     entry.released = true
-    clearTimeout(entry.timer)
+    this.handshakes.delete(entry.socket)
     if (entry.pending) this.pending.remove(entry.address)
     entry.pending = false
     this.open.remove(entry.address)

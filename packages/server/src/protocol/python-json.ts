@@ -25,7 +25,12 @@ export function pythonJsonDumps(value: unknown): string {
 
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' }
 
+// Anything but printable ASCII, the quote and the backslash: what needs escaping.
+const ESCAPED = /[^\x20\x21\x23-\x5b\x5d-\x7e]/
+
 function pythonString(text: string): string {
+  // Most strings (ids, channel names, event names) need nothing escaped: no copy a character at a time.
+  if (!ESCAPED.test(text)) return `"${text}"`
   let out = '"'
   for (let i = 0; i < text.length; i++) {
     const char = text.charAt(i)

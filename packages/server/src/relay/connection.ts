@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws'
+import type { RawData } from 'ws'
 import type { Log } from '../log.js'
 import { RELAY_CLOSE } from '../protocol/close-codes.js'
 import type { SocketClient } from '../protocol/control.js'
@@ -28,17 +29,32 @@ export interface Connection {
   nextSeq: number
   /** When the protocol ping now unanswered was sent; undefined when the last one was answered. */
   pingedAt: number | undefined
-  throttle: Throttle
-  /** Frames are handled one after another, in order, though access checks may wait on the shared state. */
-  work: Promise<void>
-  unsubscribe: () => void
+  /** Made at its first frame, so that an idle socket holds no buckets. */
+  throttle: Throttle | undefined
+  /**
+   * Frames are handled one after another, in order, though access checks may wait on the shared state:
+   * the work of those not done yet, undefined once all are.
+   */
+  work: Promise<void> | undefined
+  /** What it receives on, once counted (and while being let in). */
+  receiving: Receiving
   /** Stops the presence events it asked for; undefined while it has not asked. */
   unwatch: (() => void) | undefined
 }
 
-/** A socket just opened: not let in yet, nothing subscribed, its frames paced by the throttle `pace` makes for it. */
-export function newConnection(ws: WebSocket, query: URLSearchParams, resume: ResumeRequest | undefined, pace: (connection: Connection) => Throttle): Connection {
-  const connection: Omit<Connection, 'throttle'> & { throttle?: Throttle } = {
+/**
+ * How a socket receives its channel: nothing yet (or no channel), among its channel's plain sockets (one
+ * broker subscription for all of them), or through a subscription of its own (a resuming socket, which
+ * catches up on its own).
+ */
+export type Receiving = { kind: 'none' } | { kind: 'plain' } | { kind: 'own'; stop: () => void }
+
+export const NOT_RECEIVING: Receiving = { kind: 'none' }
+export const PLAIN: Receiving = { kind: 'plain' }
+
+/** A socket just opened: not let in yet, nothing subscribed, no frame read. */
+export function newConnection(ws: WebSocket, query: URLSearchParams, resume: ResumeRequest | undefined): Connection {
+  return {
     ws,
     channel: query.get('channel'),
     client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
@@ -49,25 +65,31 @@ export function newConnection(ws: WebSocket, query: URLSearchParams, resume: Res
     resume,
     nextSeq: resume ? resume.firstSeq : 0,
     pingedAt: undefined,
-    work: Promise.resolve(),
-    unsubscribe: () => {},
+    throttle: undefined,
+    work: undefined,
+    receiving: NOT_RECEIVING,
     unwatch: undefined,
   }
-  connection.throttle = pace(connection as Connection)
-  return connection as Connection
 }
 
-/** Sends `frame` to an open socket, or cuts the socket when it holds more than `maxBufferedBytes` unread. */
-export function sendTo(connection: Connection, frame: string, maxBufferedBytes: number, log: Log): void {
+// One options object for every send: a frame given as bytes still goes out as text.
+const TEXT = { binary: false } as const
+
+/**
+ * Sends `frame` (text, or its UTF-8 bytes, which every socket of a channel can share) to an open socket,
+ * or cuts the socket when it holds more than `maxBufferedBytes` unread.
+ */
+export function sendTo(connection: Connection, frame: string | Buffer, maxBufferedBytes: number, log: Log): void {
   const { ws } = connection
   if (ws.readyState !== WebSocket.OPEN) return
-  if (ws.bufferedAmount > maxBufferedBytes) {
+  // Infinity: not looked at this time (a channel's frames look at every backlog once per so many bytes).
+  if (maxBufferedBytes !== Infinity && ws.bufferedAmount > maxBufferedBytes) {
     // A reader this slow would make the server hold everything for it; cut it, it reconnects.
     log('warn', 'socket.slow_reader', { channel: connection.channel, ...connection.client, bufferedBytes: ws.bufferedAmount })
     ws.terminate()
     return
   }
-  ws.send(frame)
+  ws.send(frame, TEXT)
 }
 
 /** A protocol ping: its pong is life, and its round trip the participant's RTT. */
@@ -82,8 +104,56 @@ export function ping(connection: Connection): void {
  */
 export function pingOrClose(connection: Connection, intervalMs: number): void {
   // A throttled socket is paused, so its pongs wait unread; it is plainly there, sending.
-  if (connection.throttle.throttled) return
+  if (connection.throttle?.throttled) return
   const { pingedAt } = connection
   if (pingedAt === undefined) return ping(connection)
   if (Date.now() - pingedAt >= intervalMs) connection.ws.close(RELAY_CLOSE.pingTimeout.code, RELAY_CLOSE.pingTimeout.reason)
+}
+
+/** What the relay does with a socket's events, given its connection. */
+export interface SocketEvents {
+  /** A pong to the ping sent `roundTripMs` ago. */
+  pong(connection: Connection, roundTripMs: number): void
+  message(connection: Connection, data: RawData, isBinary: boolean): void
+  /** `fields` name the socket, when it is still known. */
+  error(fields: Record<string, unknown>, error: Error): void
+  close(connection: Connection, code: number, reason: string): void
+}
+
+export type SharedListeners = ReturnType<typeof sharedListeners>
+
+/**
+ * One set of listeners for every socket: ws calls them with the socket as `this`, and they find its
+ * connection in `connections`, so that no socket holds closures of its own.
+ */
+export function sharedListeners(connections: ReadonlyMap<WebSocket, Connection>, events: SocketEvents) {
+  return {
+    pong(this: WebSocket): void {
+      const connection = connections.get(this)
+      if (connection === undefined) return
+      const { pingedAt } = connection
+      connection.pingedAt = undefined
+      if (pingedAt !== undefined) events.pong(connection, Date.now() - pingedAt)
+    },
+    message(this: WebSocket, data: RawData, isBinary: boolean): void {
+      const connection = connections.get(this)
+      if (connection !== undefined) events.message(connection, data, isBinary)
+    },
+    error(this: WebSocket, error: Error): void {
+      const connection = connections.get(this)
+      events.error(connection ? { channel: connection.channel, ...connection.client } : {}, error)
+    },
+    close(this: WebSocket, code: number, reason: Buffer): void {
+      const connection = connections.get(this)
+      if (connection !== undefined) events.close(connection, code, reason.toString('utf8'))
+    },
+  }
+}
+
+/** Hands `ws`'s events to the shared listeners. */
+export function listen(ws: WebSocket, listeners: SharedListeners): void {
+  ws.on('pong', listeners.pong)
+  ws.on('message', listeners.message)
+  ws.on('error', listeners.error)
+  ws.on('close', listeners.close)
 }

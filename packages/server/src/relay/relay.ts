@@ -16,12 +16,14 @@ import { extensionFrame, readClientFrame } from '../resume/extension-frames.js'
 import { resumeRequest } from '../resume/resume-request.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
 import type { Presence } from '../resume/presence.js'
-import { subscribeResuming } from '../resume/subscribe-resuming.js'
-import { newConnection, ping, pingOrClose, sendTo } from './connection.js'
+import { NOT_RECEIVING, listen, newConnection, ping, pingOrClose, sendTo, sharedListeners } from './connection.js'
 import type { Connection } from './connection.js'
+import { queryOf } from './chat-url.js'
+import { Receivers } from './receivers.js'
 import type { RelayEventListener } from './relay-events.js'
 import { Throttle } from './throttle.js'
 
+const IDLE: Promise<void> = Promise.resolve()
 export interface RelayOptions {
   broker: Broker
   access: ChannelAccess
@@ -49,7 +51,9 @@ export interface RelayOptions {
 export class ChatRelay {
   private readonly limits: Limits
   private readonly wss: WebSocketServer
-  private readonly connections = new Set<Connection>()
+  /** Every open socket's connection, by socket: the listeners every socket shares find theirs here. */
+  private readonly connections = new Map<WebSocket, Connection>()
+  private readonly receivers: Receivers
   private readonly quota: SocketQuota
   private readonly pingTimer: ReturnType<typeof setInterval>
   private readonly pingIntervalMs: number
@@ -59,14 +63,15 @@ export class ChatRelay {
     this.quota = new SocketQuota(this.limits)
     // Frames up to 4 × maxFrameBytes are read, so that a resuming client gets a nack for one that is too
     // big and keeps its socket; anything larger ws refuses with 1009 itself.
-    this.wss = new WebSocketServer({ noServer: true, handleProtocols: () => false, maxPayload: 4 * this.limits.maxFrameBytes })
+    this.wss = new WebSocketServer({ noServer: true, clientTracking: false, handleProtocols: () => false, maxPayload: 4 * this.limits.maxFrameBytes })
+    this.receivers = new Receivers({ broker: options.broker, starts: options.starts, maxFrameBytes: this.limits.maxFrameBytes, checkEveryBytes: this.limits.maxBufferedBytes / 16, deliver: (connection, frame, check) => this.deliver(connection, frame, check) })
     this.pingIntervalMs = options.pingIntervalMs ?? 25_000
     this.pingTimer = setInterval(() => this.pingAll(), this.pingIntervalMs)
     this.pingTimer.unref()
   }
 
   /** Gaps plain sockets suffered: times a broker outage lost messages of a plain socket's channel that history no longer held. */
-  plainGaps = 0
+  get plainGaps(): number { return this.receivers.plainGaps }
 
   /** Number of open sockets. */
   get size(): number { return this.connections.size }
@@ -77,20 +82,20 @@ export class ChatRelay {
   }
 
   /** Closes every socket with `code` (shutdown, restart). */
-  closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void { for (const { ws } of this.connections) ws.close(code, reason) }
+  closeAll(code: number = RELAY_CLOSE.shutdown.code, reason: string = RELAY_CLOSE.shutdown.reason): void { for (const ws of this.connections.keys()) ws.close(code, reason) }
 
   /**
    * Closes, with 4410, every socket let in by a credential of a state other than `epochMs`'s: the state
    * was lost (Redis restarted empty), and their participants with it.
    */
   closeLost(epochMs: number): void {
-    for (const connection of this.connections) {
+    for (const connection of this.connections.values()) {
       if (connection.epochMs !== undefined && connection.epochMs !== epochMs) this.refuse(connection, { code: REFUSAL.stateLost, reason: STATE_LOST_REASON }, 'socket.state_lost')
     }
   }
 
   /** Cuts every socket without a close handshake, as a network failure would (the clients see 1006). */
-  dropAll(): void { for (const { ws } of this.connections) ws.terminate() }
+  dropAll(): void { for (const ws of this.connections.keys()) ws.terminate() }
 
   /**
    * Closes every socket with 1001 and resolves once they are gone (their control events published),
@@ -98,7 +103,7 @@ export class ChatRelay {
    */
   async close(graceMs = 2000): Promise<void> {
     clearInterval(this.pingTimer)
-    const closing = [...this.connections]
+    const closing = [...this.connections.values()]
     this.closeAll()
     const deadline = Date.now() + graceMs
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -109,22 +114,21 @@ export class ChatRelay {
   }
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
-    const query = new URL(request.url ?? '/', 'http://relay').searchParams
+    const query = queryOf(request.url)
     const resume = resumeRequest(query)
-    const connection = newConnection(ws, query, typeof resume === 'object' ? resume : undefined, (self) =>
-      new Throttle(ws, this.limits, (frame) => this.handle(self, frame), () => this.refuse(self, RELAY_CLOSE.rateLimited, 'frame.rate_limited')),
-    )
-    this.connections.add(connection)
-    ws.on('pong', () => {
-      const { pingedAt, participant } = connection
-      connection.pingedAt = undefined
-      if (pingedAt !== undefined && participant !== null) this.options.presence?.rtt(participant, Date.now() - pingedAt)
-    })
-    ws.on('message', (data, isBinary) => this.receive(connection, data, isBinary))
-    ws.on('error', (error) => this.options.log('warn', 'socket.error', { channel: connection.channel, ...connection.client, error }))
-    ws.once('close', (code, reason) => this.release(connection, code, reason.toString('utf8')))
+    const connection = newConnection(ws, query, typeof resume === 'object' ? resume : undefined)
+    this.connections.set(ws, connection)
+    listen(ws, this.listeners)
     this.serially(connection, () => this.admit(connection, request, query, typeof resume === 'string' ? resume : undefined))
   }
+
+  /** The listeners every socket shares, so that none holds closures of its own. */
+  private readonly listeners = sharedListeners(this.connections, {
+    pong: (connection, roundTripMs) => connection.participant !== null && this.options.presence?.rtt(connection.participant, roundTripMs),
+    message: (connection, data, isBinary) => this.receive(connection, data, isBinary),
+    error: (fields, error) => this.options.log('warn', 'socket.error', { ...fields, error }),
+    close: (connection, code, reason) => this.release(connection, code, reason),
+  })
 
   /** Lets the socket in, or refuses it (`badResume` says what is wrong with its resume parameters). */
   private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams, badResume: string | undefined): Promise<void> {
@@ -145,52 +149,44 @@ export class ChatRelay {
     const subscription = await this.options.access.subscribe(participant, channel, connection.operator)
     if (!subscription.ok) return this.refuse(connection, subscription, 'subscribe.refused')
     const { broker } = this.options
-    const unsubscribe = await this.subscribe(connection)
+    const receiving = await this.receivers.subscribe(connection)
     // Closed by the server meanwhile (its state was lost): nothing more.
-    if (connection.admission === 'refused') return unsubscribe()
+    if (connection.admission === 'refused') return this.receivers.unsubscribe(connection, receiving)
     const crowded = this.quota.exceededBy(participant, channel)
     if (crowded) {
-      unsubscribe()
+      this.receivers.unsubscribe(connection, receiving)
       return this.refuse(connection, { code: REFUSAL.tooMany, reason: crowded }, 'socket.refused')
     }
     if (connection.ws.readyState !== WebSocket.OPEN) {
       // Gone already (a page that sends and closes at once): what it sent is published all the same.
-      unsubscribe()
+      this.receivers.unsubscribe(connection, receiving)
       connection.admission = 'cleared'
       return
     }
     // From here on the socket counts: its close publishes unsubscribed/disconnected.
-    connection.unsubscribe = unsubscribe
+    connection.receiving = receiving
     connection.admission = 'counted'
     if (participant !== null && channel !== null && this.options.presence?.count(channel, participant, 1)) this.options.onEvent?.({ type: 'reconnect', participant, channel })
     // A first round trip at once, for the participant's connection quality.
     ping(connection)
-    const budget = this.quota.enter(participant, channel)
-    if (budget) connection.throttle.share(budget)
+    this.quota.enter(participant, channel)
+    connection.throttle?.share(this.quota.budget(participant))
     void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
     void broker.publish(CONTROL_CHANNEL, connectedEvent(client))
     this.options.log('debug', 'socket.open', { channel, ...client })
   }
 
-  /** Plain sockets get frames as Dallinger relays them; resuming ones get hello, history, then ids with each frame. */
-  private async subscribe(connection: Connection): Promise<() => void> {
-    const { channel, resume } = connection
-    const send = (frame: string) => this.deliver(connection, frame)
-    if (resume && channel !== null) {
-      // A first subscription to a room or a private channel starts where the channel did, not now.
-      const since = resume.since ?? (await this.options.starts?.get(channel))
-      return subscribeResuming(this.options.broker, channel, { ...resume, since }, send, this.limits.maxFrameBytes)
-    }
-    if (resume) send(extensionFrame.hello('0-0', this.limits.maxFrameBytes))
-    if (channel === null) return () => {}
-    // A plain socket cannot be told of a gap: it is counted, for GET /status.
-    return this.options.broker.subscribe(channel, (data) => send(`${channel}:${data}`), () => (this.plainGaps += 1))
-  }
-
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
     if (isBinary) return this.refuse(connection, RELAY_CLOSE.binaryFrame, 'frame.binary')
     // binaryType is the default 'nodebuffer', so a text frame arrives as one Buffer.
-    connection.throttle.push((data as Buffer).toString('utf8'))
+    ;(connection.throttle ??= this.pace(connection)).push((data as Buffer).toString('utf8'))
+  }
+
+  /** The throttle of a socket's first frame, drawing on its participant's budget once it counts. */
+  private pace(connection: Connection): Throttle {
+    const throttle = new Throttle(connection.ws, this.limits, (frame) => this.handle(connection, frame), () => this.refuse(connection, RELAY_CLOSE.rateLimited, 'frame.rate_limited'))
+    if (connection.admission === 'counted') throttle.share(this.quota.budget(connection.participant))
+    return throttle
   }
 
   /** A frame within the rate: an extension frame of a resuming client, or `channel:payload` to publish. */
@@ -255,17 +251,20 @@ export class ChatRelay {
 
   /** Runs `step` after the connection's earlier work, so admission and frames stay in order. */
   private serially(connection: Connection, step: () => Promise<void> | void): void {
-    connection.work = connection.work.then(step).catch((error: unknown) => {
+    const work = (connection.work ?? IDLE).then(step).catch((error: unknown) => {
       this.options.log('error', 'socket.failed', { channel: connection.channel, ...connection.client, error })
       connection.ws.close(1011, 'internal error')
     })
+    connection.work = work
+    // Done and nothing behind it: an idle socket holds no promise.
+    void work.then(() => connection.work === work && (connection.work = undefined))
   }
 
   private refuse(connection: Connection, close: { code: number; reason: string }, event: string, fields: Record<string, unknown> = {}): void {
     this.told(connection, close, event, fields)
     // Told to go, it publishes nothing more: not what waits in its throttle, nor what waits behind this.
     connection.admission = connection.admission === 'counted' || connection.admission === 'ejected' ? 'ejected' : 'refused'
-    connection.throttle.stop()
+    connection.throttle?.stop()
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(close.code, close.reason)
   }
 
@@ -275,15 +274,16 @@ export class ChatRelay {
     this.options.onEvent?.({ type: 'refusal', code, reason, participant, channel: typeof fields.to === 'string' ? fields.to : channel })
   }
 
-  private deliver(connection: Connection, frame: string): void {
-    sendTo(connection, frame, this.limits.maxBufferedBytes, this.options.log)
+  private deliver(connection: Connection, frame: string | Buffer, check = true): void {
+    sendTo(connection, frame, check ? this.limits.maxBufferedBytes : Infinity, this.options.log)
   }
 
   private release(connection: Connection, code: number, reason: string): void {
-    this.connections.delete(connection)
+    this.connections.delete(connection.ws)
     // Its throttle is not stopped: frames it sent before closing still go out, at its rate.
     if (connection.admission !== 'counted' && connection.admission !== 'ejected') return
-    connection.unsubscribe()
+    this.receivers.unsubscribe(connection, connection.receiving)
+    connection.receiving = NOT_RECEIVING
     connection.unwatch?.()
     if (connection.participant !== null && connection.channel !== null) this.options.presence?.count(connection.channel, connection.participant, -1)
     this.quota.leave(connection.participant, connection.channel)
@@ -294,6 +294,6 @@ export class ChatRelay {
   }
 
   private pingAll(): void {
-    for (const connection of this.connections) pingOrClose(connection, this.pingIntervalMs)
+    for (const connection of this.connections.values()) pingOrClose(connection, this.pingIntervalMs)
   }
 }

@@ -33,7 +33,7 @@ export class Throttle {
   }
 
   /** From now on, frames also draw on the participant's budget, shared with its other sockets. */
-  share(budget: Budget): void {
+  share(budget: Budget | undefined): void {
     this.budget = budget
   }
 

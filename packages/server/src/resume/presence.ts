@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
+import { GraceQueue } from './grace-queue.js'
 
 /** How presence is kept: how long a participant may be away before it counts as gone, and how processes agree. */
 export interface PresenceLimits {
@@ -30,6 +31,10 @@ export interface ConnectionQuality {
 }
 
 type Counts = Map<string, number>
+interface Leave {
+  channel: string
+  participant: string
+}
 interface Snapshot {
   process: string
   /** A process that just started asks the others to tell at once. */
@@ -51,13 +56,19 @@ const PRESENCE_CHANNEL = 'switchboard:presence'
 export class Presence {
   private readonly limits: PresenceLimits
   private readonly id = randomUUID()
+  private readonly ownPrefix = `{"process":${JSON.stringify(this.id)},` // how its own snapshots begin
   private readonly local = new Map<string, Counts>()
   private readonly others = new Map<string, { seenAt: number; channels: Map<string, Counts>; quality: Snapshot['quality'] }>()
-  // This process's view of each participant's connection: its last RTT, and the channels it opened sockets on, how often.
-  private readonly quality = new Map<string, { rttMs: number | undefined; opened: number; channels: Set<string> }>()
-  // What listeners were told is present, per channel, and the leaves waiting out the grace period.
+  // This process's view of each participant's connection: its last RTT, and the channels it opened sockets
+  // on (few: the socket quota caps them, and an array of exactly them costs far less than a Set), how often.
+  private readonly quality = new Map<string, { rttMs: number | undefined; opened: number; channels: readonly string[] }>()
+  // What listeners were told is present, per channel, and on how many channels each participant is.
   private readonly told = new Map<string, Set<string>>()
-  private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly presentOn = new Map<string, number>()
+  private readonly leaving: GraceQueue<Leave> // the leaves waiting out the grace period, by `channel\nparticipant`
+  // How long the last snapshot took to make: the next waits ten times as long, so telling costs a bounded share.
+  private tellMs = 0
+  private askedAt = Number.NEGATIVE_INFINITY // when another process asked: it is told of changes before it says anything
   private readonly watchers = new Map<string, Set<(event: PresenceEvent) => void>>()
   private readonly everyone = new Set<(event: PresenceEvent) => void>()
   private readonly gone = new Set<(lastHeardAt: number) => void>()
@@ -71,6 +82,7 @@ export class Presence {
     limits: Partial<PresenceLimits> = {},
   ) {
     this.limits = { ...DEFAULT_PRESENCE_LIMITS, ...limits }
+    this.leaving = new GraceQueue(this.limits.graceMs, (leave) => this.left(leave))
   }
 
   async start(): Promise<void> {
@@ -84,7 +96,7 @@ export class Presence {
   stop(): void {
     clearInterval(this.timer)
     clearTimeout(this.pending)
-    for (const timer of this.leaving.values()) clearTimeout(timer)
+    this.leaving.stop()
     this.unsubscribe?.()
   }
 
@@ -95,10 +107,10 @@ export class Presence {
   count(channel: string, participant: string, delta: 1 | -1): boolean {
     let reconnect = false
     if (delta > 0) {
-      const quality = this.quality.get(participant) ?? { rttMs: undefined, opened: 0, channels: new Set<string>() }
+      const quality = this.quality.get(participant) ?? { rttMs: undefined, opened: 0, channels: [] }
       quality.opened += 1
-      reconnect = quality.channels.has(channel)
-      quality.channels.add(channel)
+      reconnect = quality.channels.includes(channel)
+      if (!reconnect) quality.channels = [...quality.channels, channel]
       this.quality.set(participant, quality)
     }
     const counts = this.local.get(channel) ?? new Map<string, number>()
@@ -107,8 +119,10 @@ export class Presence {
     else counts.delete(participant)
     if (counts.size > 0) this.local.set(channel, counts)
     else this.local.delete(channel)
-    this.settle(channel)
-    this.pending ??= setTimeout(() => this.tell(), 20)
+    // Only this participant changed: settling it alone keeps a connect or close O(1) on a crowded channel.
+    this.settle(channel, participant)
+    // Alone (no other process heard of, none asking), there is nobody to tell at once: the tick tells anyway.
+    if (this.others.size > 0 || Date.now() - this.askedAt < this.limits.processTtlMs) this.pending ??= setTimeout(() => this.tell(), Math.max(20, 10 * this.tellMs))
     return reconnect
   }
 
@@ -121,7 +135,7 @@ export class Presence {
   /** `participant`'s connection quality, over every process; undefined for one never seen. */
   qualityOf(participant: string): ConnectionQuality | undefined {
     const local = this.quality.get(participant)
-    let found = local ? { rttMs: local.rttMs, reconnects: local.opened - local.channels.size } : undefined
+    let found = local ? { rttMs: local.rttMs, reconnects: local.opened - local.channels.length } : undefined
     for (const { quality } of this.others.values()) {
       const [rttMs, reconnects] = quality?.[participant] ?? []
       if (reconnects === undefined) continue
@@ -132,8 +146,7 @@ export class Presence {
 
   /** Every participant present on some channel, with its connection quality (GET /status). */
   qualities(): Record<string, ConnectionQuality> {
-    const present = new Set([...this.told.values()].flatMap((participants) => [...participants]))
-    return Object.fromEntries([...present].flatMap((participant) => {
+    return Object.fromEntries([...this.presentOn.keys()].flatMap((participant) => {
       const quality = this.qualityOf(participant)
       return quality ? [[participant, quality]] : []
     }))
@@ -172,6 +185,8 @@ export class Presence {
   }
 
   private heard(data: string): void {
+    // Its own snapshot, echoed: not worth parsing.
+    if (data.startsWith(this.ownPrefix)) return
     let snapshot: Snapshot
     try {
       snapshot = JSON.parse(data) as Snapshot
@@ -180,12 +195,20 @@ export class Presence {
     }
     // Only the processes of this server write here, but what comes from Redis is checked all the same.
     if (typeof snapshot !== 'object' || snapshot === null || typeof snapshot.process !== 'string' || snapshot.process === this.id) return
-    if (snapshot.ask) return this.tell()
+    if (snapshot.ask) {
+      this.askedAt = Date.now()
+      return this.tell()
+    }
     if (typeof snapshot.channels !== 'object' || snapshot.channels === null) return
     const before = this.others.get(snapshot.process)?.channels
     const channels = new Map(Object.entries(snapshot.channels).map(([channel, counts]) => [channel, new Map(Object.entries(counts))]))
     this.others.set(snapshot.process, { seenAt: Date.now(), channels, quality: snapshot.quality })
-    for (const channel of new Set([...(before?.keys() ?? []), ...channels.keys()])) this.settle(channel)
+    // Who came first (in the snapshot's order), then who is no longer in it.
+    for (const [channel, counts] of channels) for (const participant of counts.keys()) this.settle(channel, participant)
+    for (const [channel, counts] of before ?? []) {
+      const now = channels.get(channel)
+      for (const participant of counts.keys()) if (!now?.has(participant)) this.settle(channel, participant)
+    }
   }
 
   private tick(): void {
@@ -199,7 +222,7 @@ export class Presence {
       if (seenAt >= cutoff) continue
       this.others.delete(process)
       this.log('warn', 'presence.process_gone', { channels: channels.size })
-      for (const channel of channels.keys()) this.settle(channel)
+      for (const [channel, counts] of channels) for (const participant of counts.keys()) this.settle(channel, participant)
       for (const listener of this.gone) listener(seenAt)
     }
     this.tell()
@@ -210,59 +233,62 @@ export class Presence {
     clearTimeout(this.pending)
     this.pending = undefined
     if (!this.broker.status().connected) return
+    const startedAt = performance.now()
     const channels = Object.fromEntries([...this.local].map(([channel, counts]) => [channel, Object.fromEntries(counts)]))
     const here = new Set([...this.local.values()].flatMap((counts) => [...counts.keys()]))
     const quality = Object.fromEntries(
       [...here].flatMap((participant): Array<[string, [number | null, number]]> => {
         const q = this.quality.get(participant)
-        return q ? [[participant, [q.rttMs ?? null, q.opened - q.channels.size]]] : []
+        return q ? [[participant, [q.rttMs ?? null, q.opened - q.channels.length]]] : []
       }),
     )
-    void this.broker.relayOnly(PRESENCE_CHANNEL, JSON.stringify({ process: this.id, channels, quality } satisfies Snapshot))
+    const snapshot = JSON.stringify({ process: this.id, channels, quality } satisfies Snapshot)
+    this.tellMs = performance.now() - startedAt
+    void this.broker.relayOnly(PRESENCE_CHANNEL, snapshot)
   }
 
-  private here(channel: string): Set<string> {
-    const here = new Set(this.local.get(channel)?.keys())
-    for (const { channels } of this.others.values()) for (const participant of channels.get(channel)?.keys() ?? []) here.add(participant)
-    return here
+  /** Whether `participant` has a socket on `channel` in any process. */
+  private isHere(channel: string, participant: string): boolean {
+    if (this.local.get(channel)?.has(participant)) return true
+    if (this.others.size === 0) return false
+    for (const { channels } of this.others.values()) if (channels.get(channel)?.has(participant)) return true
+    return false
   }
 
-  /** Joins for who came, grace periods for who went, on `channel`. */
-  private settle(channel: string): void {
-    const here = this.here(channel)
-    const told = this.told.get(channel) ?? new Set<string>()
-    for (const participant of here) {
-      const key = `${channel}\n${participant}`
-      const waiting = this.leaving.get(key)
-      if (waiting) {
-        // Back within the grace period: it never left.
-        clearTimeout(waiting)
-        this.leaving.delete(key)
-      } else if (!told.has(participant)) {
-        told.add(participant)
-        this.emit({ type: 'join', channel, participant })
-      }
+  /** A join if `participant` came to `channel`, a grace period if it went, nothing if neither. */
+  private settle(channel: string, participant: string): void {
+    const key = `${channel}\n${participant}`
+    const told = this.told.get(channel)
+    if (this.isHere(channel, participant)) {
+      // Back within the grace period: it never left.
+      if ((this.leaving.size > 0 && this.leaving.delete(key)) || told?.has(participant)) return
+      this.told.set(channel, (told ?? new Set<string>()).add(participant))
+      this.presentOn.set(participant, (this.presentOn.get(participant) ?? 0) + 1)
+      return this.emit({ type: 'join', channel, participant })
     }
-    for (const participant of told) {
-      const key = `${channel}\n${participant}`
-      if (here.has(participant) || this.leaving.has(key)) continue
-      const timer = setTimeout(() => {
-        this.leaving.delete(key)
-        if (this.here(channel).has(participant)) return
-        told.delete(participant)
-        if (told.size === 0) this.told.delete(channel)
-        // Gone from every channel: its connection record goes too.
-        if (![...this.told.values()].some((present) => present.has(participant))) this.quality.delete(participant)
-        this.emit({ type: 'leave', channel, participant })
-      }, this.limits.graceMs)
-      timer.unref()
-      this.leaving.set(key, timer)
+    if (told?.has(participant)) this.leaving.add(key, { channel, participant })
+  }
+
+  /** The grace period is over: a leave, unless the participant is back. */
+  private left({ channel, participant }: Leave): void {
+    if (this.isHere(channel, participant)) return
+    const told = this.told.get(channel)
+    if (!told?.delete(participant)) return
+    if (told.size === 0) this.told.delete(channel)
+    const on = (this.presentOn.get(participant) ?? 1) - 1
+    if (on > 0) this.presentOn.set(participant, on)
+    else {
+      // Gone from every channel: its connection record goes too.
+      this.presentOn.delete(participant)
+      this.quality.delete(participant)
     }
-    if (told.size > 0) this.told.set(channel, told)
+    this.emit({ type: 'leave', channel, participant })
   }
 
   private emit(event: PresenceEvent): void {
-    for (const listener of [...(this.watchers.get(event.channel) ?? []), ...this.everyone]) {
+    const watching = this.watchers.get(event.channel)
+    // A copy only when sockets watch (one may stop as it hears); the process-wide listeners are few and stay.
+    for (const listener of watching ? [...watching, ...this.everyone] : this.everyone) {
       try {
         listener(event)
       } catch (error) {
