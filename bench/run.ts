@@ -12,6 +12,7 @@ import { benchMemory } from './memory.js'
 import { renderReport } from './report.js'
 import type { BenchResults } from './report.js'
 import { benchResume } from './resume.js'
+import { benchSize } from './size.js'
 import { benchStorm } from './storm.js'
 
 const CHART = 'benchmarks-scaling.svg'
@@ -19,6 +20,7 @@ const docs = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.m
 
 const started = Date.now()
 const results: BenchResults = {
+  size: benchSize(),
   dispatch: await benchDispatch(),
   latency: await benchLatency(),
   fanout: await benchFanout(),

@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_node_deps
 ensure_redis
+# The size section measures the client's built bundles.
+pnpm --filter @switchboard/client run build >/dev/null
 pnpm --filter @switchboard/bench run bench

@@ -5,6 +5,7 @@
 // - an app that imports only openChannel from the npm ES module (dist/switchboard.js), bundled and
 //   minified as a user's bundler would: it must be no bigger than the <script> bundle, which also
 //   carries the server clock and presence; zod is never part of the client
+// With SIZE_REPORT=<file>, the figures are also written there as JSON, for the bench's report.
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -75,4 +76,8 @@ const withPresence = await bundle(
 // What an app pays for each feature it imports, on top of the channel SDK (and nothing when it does not).
 console.log(`size: the server clock (@switchboard/client/clock) adds ${gzip(withClock) - gzip(app)} B gzip to an app that imports it`)
 console.log(`size: presence (@switchboard/client/presence) adds ${gzip(withPresence) - gzip(app)} B gzip to an app that imports it`)
+if (process.env.SIZE_REPORT) {
+  const report = { budget: BROWSER_BUDGET, iife: gzip(iife), esm: gzip(browserEsm), app: gzip(app), clock: gzip(withClock) - gzip(app), presence: gzip(withPresence) - gzip(app) }
+  writeFileSync(process.env.SIZE_REPORT, JSON.stringify(report))
+}
 if (over) process.exit(1)

@@ -25,17 +25,9 @@ export function compileFilter<M>(filter: MessageFilter<M> | undefined, ownId: st
     recipient = filter.recipient === 'me' ? requireParticipantId({ participantId: ownId }, "{ recipient: 'me' }") : idOrUndefined(filter.recipient)
     if (recipient === undefined) throw new UsageError(`Bad recipient: ${JSON.stringify(filter.recipient)}`)
   }
-  // Only the conditions given are tested on each message.
-  const checks: Predicate[] = []
-  if (room !== undefined) {
-    const roomText = String(room)
-    checks.push((payload) => payload.room === room || ((typeof payload.room === 'number' || typeof payload.room === 'string') && String(payload.room) === roomText))
-  }
-  if (recipient !== undefined) checks.push((payload) => sameId(payload.recipient, recipient))
-  if (where !== undefined) checks.push(where as Predicate)
-  const [first, second, third] = checks
-  if (!first) return always
-  if (!second) return first
-  if (!third) return (payload) => first(payload) && second(payload)
-  return (payload) => first(payload) && second(payload) && third(payload)
+  const roomText = room === undefined ? undefined : String(room)
+  return (payload) =>
+    (roomText === undefined || payload.room === room || ((typeof payload.room === 'number' || typeof payload.room === 'string') && String(payload.room) === roomText)) &&
+    (recipient === undefined || sameId(payload.recipient, recipient)) &&
+    (where === undefined || where(payload as M))
 }

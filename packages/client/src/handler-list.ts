@@ -10,15 +10,14 @@ export class HandlerList<H> {
   /** The handlers now, in the order they were added. Never changed in place. */
   _all: readonly H[] = []
 
-  /** Adds `handler` (again, if it is already in); returns the function that removes this one entry. */
+  /**
+   * Adds `handler`; returns the function that removes it (harmless when called again). Each handler
+   * must be a new function, as the inbox's wrapped ones are: removing one added twice removes both.
+   */
   _add(handler: H): Unsubscribe {
     this._all = [...this._all, handler]
-    let added = true
     return () => {
-      if (!added) return
-      added = false
-      const at = this._all.indexOf(handler)
-      this._all = this._all.filter((_, i) => i !== at)
+      this._all = this._all.filter((added) => added !== handler)
     }
   }
 }

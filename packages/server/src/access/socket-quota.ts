@@ -15,7 +15,8 @@ interface Held {
   budget: Budget | undefined
 }
 
-const key = (participant: string, channel: string) => `${participant}\n${channel}`
+// Length-prefixed, so that no two pairs share a key, whatever characters the names hold.
+const key = (participant: string, channel: string) => `${participant.length}:${participant}${channel}`
 
 /**
  * The sockets and distinct channels each participant holds in this process, against

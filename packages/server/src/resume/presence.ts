@@ -287,8 +287,8 @@ export class Presence {
 
   private emit(event: PresenceEvent): void {
     const watching = this.watchers.get(event.channel)
-    // A copy only when sockets watch (one may stop as it hears); the process-wide listeners are few and stay.
-    for (const listener of watching ? [...watching, ...this.everyone] : this.everyone) {
+    // A copy: a listener may stop, or start again, as it hears.
+    for (const listener of watching ? [...watching, ...this.everyone] : [...this.everyone]) {
       try {
         listener(event)
       } catch (error) {
