@@ -102,7 +102,6 @@ Per message the SDK allocates its metadata object and nothing else of its own:
   there is no clock read; in Node's \`ws\` it is one \`performance.now()\`, shared with the heartbeat;
 - handlers sit in lists that are replaced when one is added or removed, so dispatch copies nothing
   (mitt copied its list and made an event object on every emit);
-- filters test only the conditions given;
 - an id is read character by character and compared as two numbers.
 
 What is left is the work the recipe leaves out: the metadata, the try/catch around every handler,
