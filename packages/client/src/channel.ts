@@ -53,7 +53,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       { ...config.transport, logger: config.logger },
       {
         _onState: (change) => this.#changeState(change),
-        _onFrame: (data, id, receivedAt) => this.#inbox._receive(data, id, receivedAt),
+        _onFrame: (data, id, receivedAt, serverTime) => this.#inbox._receive(data, id, receivedAt, serverTime),
         _onGap: (gap) => this.#callEach(this.#gapListeners, gap, 'gap listener'),
         _onExtension: (meta) => this.#callEach(this.#extensionListeners, meta, 'extension listener'),
         _onError: (error) => this.#report(error),
@@ -187,7 +187,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
     if (schema) {
       const result = validate(schema, payload as Payload)
       // Asynchronous schemas are checked on receipt only: a send's outcome is known at once.
-      if (!(result instanceof Promise) && !result.ok) {
+      if (!(result instanceof Promise) && result.issues) {
         const error = new SchemaError(`Not sent: "${String(type)}": ${describeIssues(result.issues)}`, { channel, raw: frame, messageType: String(type), direction: 'outgoing', issues: result.issues })
         this.#report(error)
         return new Receipt(error)

@@ -11,8 +11,8 @@ import type { Identity } from './identity.js'
 import { InOrder } from './in-order.js'
 import type { Logger } from './logger.js'
 import type { MessageId } from './message-id.js'
-import { describeIssues, schemaFor, validate } from './schema.js'
-import type { SchemaMap, Validation } from './schema.js'
+import { describeIssues, validate } from './schema.js'
+import type { SchemaMap, StandardSchemaV1, Validation } from './schema.js'
 
 /** A handler as the inbox calls it: wrapped in its filter and try/catch. */
 type Deliver = (payload: Payload, meta: MessageMeta) => void
@@ -37,7 +37,8 @@ export class Inbox {
   readonly #prefix: string
   readonly #prefixLength: number
   readonly #config: InboxConfig
-  readonly #hasSchemas: boolean
+  // The schemas by type, undefined without any: one lookup per message.
+  readonly #schemas: Map<unknown, StandardSchemaV1> | undefined
   readonly #report: (error: SwitchboardError) => void
   // Messages behind an asynchronous schema wait for it, to keep their order.
   readonly #order = new InOrder((error) => this.#report(new ListenerError('Dispatch failed', error)))
@@ -47,7 +48,8 @@ export class Inbox {
     this.#prefix = `${name}:`
     this.#prefixLength = name.length + 1
     this.#config = config
-    this.#hasSchemas = Object.keys(config.schemas).length > 0
+    const schemas = Object.entries(config.schemas)
+    this.#schemas = schemas.length > 0 ? new Map(schemas) : undefined
     this.#report = report
   }
 
@@ -56,7 +58,7 @@ export class Inbox {
     if (typeof type !== 'string' || type === '*') {
       throw new UsageError(`Bad type ${JSON.stringify(type)}: use onAny() for all`)
     }
-    if (this.#hasSchemas && !schemaFor(this.#config.schemas, type)) {
+    if (this.#schemas && !this.#schemas.has(type)) {
       throw new UsageError(`No schema for "${type}"`)
     }
     const wrapped = this.#wrap(handler, filter, `handler for "${type}"`)
@@ -75,8 +77,11 @@ export class Inbox {
     this.#any._all = []
   }
 
-  /** A frame from the socket, `id` its message id on a resuming connection, `receivedAt` when it arrived. */
-  _receive(data: unknown, id: MessageId | undefined, receivedAt: number): void {
+  /**
+   * A frame from the socket: `id` its message id on a resuming connection, `serverTime` the id's time,
+   * `receivedAt` when it arrived.
+   */
+  _receive(data: unknown, id: MessageId | undefined, receivedAt: number, serverTime?: number): void {
     if (typeof data !== 'string') {
       this.#report(new ProtocolError('BINARY_FRAME', 'Binary frame ignored', this.#name, '[binary]'))
       return
@@ -101,25 +106,29 @@ export class Inbox {
       return
     }
     // Always the same five keys, so that every meta object has one shape.
-    const meta: MessageMeta = { channel: this.#name, raw: data, receivedAt, id, serverTime: id === undefined ? undefined : +id.slice(0, id.indexOf('-')) }
-    const schema = this.#hasSchemas ? schemaFor(this.#config.schemas, payload.type) : undefined
-    if (!schema) {
-      if (this.#order._waiting) this.#order._run(() => this.#dispatch(payload, meta, !this.#hasSchemas))
-      else this.#dispatch(payload, meta, !this.#hasSchemas)
+    const meta: MessageMeta = { channel: this.#name, raw: data, receivedAt, id, serverTime }
+    const schema = this.#schemas?.get(payload.type)
+    // A step waits only behind an asynchronous schema's: otherwise it runs here, with no closure.
+    if (this.#order._waiting) {
+      this.#order._run(() => (schema ? this.#check(schema, payload, meta) : this.#dispatch(payload, meta, !this.#schemas)))
       return
     }
-    const type = String(payload.type)
-    this.#order._run(() => {
-      const result = validate(schema, payload)
-      return result instanceof Promise ? result.then((done) => this.#accept(done, meta, type)) : this.#accept(result, meta, type)
-    })
+    if (!schema) return this.#dispatch(payload, meta, !this.#schemas)
+    const pending = this.#check(schema, payload, meta)
+    if (pending) this.#order._run(() => pending)
   }
 
-  #accept(result: Validation, meta: MessageMeta, type: string): void {
-    if (result.ok) {
+  #check(schema: StandardSchemaV1, payload: Payload, meta: MessageMeta): void | Promise<void> {
+    const result = validate(schema, payload)
+    return result instanceof Promise ? result.then((done) => this.#accept(done, payload, meta)) : this.#accept(result, payload, meta)
+  }
+
+  #accept(result: Validation, payload: Payload, meta: MessageMeta): void {
+    if (!result.issues) {
       this.#dispatch(result.value, meta, true)
       return
     }
+    const type = String(payload.type)
     this.#report(
       new SchemaError(`Rejected "${type}": ${describeIssues(result.issues)}`, {
         channel: this.#name,

@@ -18,11 +18,13 @@ export function preciseNow(): number {
  * now for an event without one (`ws` in Node) or with an old browser's stamp since the epoch.
  */
 export function timeOfEvent(timeStamp: unknown): number {
-  if (typeof performance !== 'object') return Date.now()
-  if (performance !== seen) {
-    seen = performance
-    origin = performance.timeOrigin
+  // Read once: in Node the global is a getter, called on every read.
+  const clock = (globalThis as { performance?: Performance }).performance
+  if (!clock) return Date.now()
+  if (clock !== seen) {
+    seen = clock
+    origin = clock.timeOrigin
   }
   // A stamp of 1e12 or more counts from 1970 (2001 in ms), not from the page's start.
-  return origin > 0 ? origin + (typeof timeStamp === 'number' && timeStamp > 0 && timeStamp < 1e12 ? timeStamp : performance.now()) : Date.now()
+  return origin > 0 ? origin + (typeof timeStamp === 'number' && timeStamp > 0 && timeStamp < 1e12 ? timeStamp : clock.now()) : Date.now()
 }

@@ -23,8 +23,6 @@ export type ExtensionFrame =
   /** Any other extension frame the server sends (presence, …), for the modules that asked for it. */
   | { type: 'extension'; meta: Record<string, unknown> }
 
-const [ZERO, NINE, DASH, SPACE] = [48, 57, 45, 32]
-
 /**
  * The client side of the resume extension (docs/protocol.md): asks for it in the URL, then reads the
  * server's extension frames and numbered messages, and keeps the channel's position.
@@ -37,8 +35,8 @@ export class Resume {
   _mode: 'unknown' | 'on' | 'off'
   /** The last message id received. */
   _last: MessageId | undefined
-  // Its two numbers, to compare the next id with, without parsing it again.
-  #lastMs = 0
+  // Its two numbers, to compare the next id with, without parsing it again; the first is its server time.
+  _lastMs = 0
   #lastSeq = 0
   /** Whether the current socket asked for the extension. */
   _asked = false
@@ -96,13 +94,14 @@ export class Resume {
     let at = 0
     let ms = 0
     let seq = 0
-    for (let code = data.charCodeAt(0); code >= ZERO && code <= NINE; code = data.charCodeAt(++at)) ms = ms * 10 + code - ZERO
+    // Character codes: 48–57 the digits, 45 '-', 32 ' '.
+    for (let code = data.charCodeAt(0); code >= 48 && code <= 57; code = data.charCodeAt(++at)) ms = ms * 10 + code - 48
     const dash = at
-    if (dash === 0 || data.charCodeAt(dash) !== DASH) return undefined
-    for (let code = data.charCodeAt(++at); code >= ZERO && code <= NINE; code = data.charCodeAt(++at)) seq = seq * 10 + code - ZERO
-    if (at === dash + 1 || data.charCodeAt(at) !== SPACE) return undefined
-    if (this._last !== undefined && (ms < this.#lastMs || (ms === this.#lastMs && seq <= this.#lastSeq))) return null
-    this.#lastMs = ms
+    if (dash === 0 || data.charCodeAt(dash) !== 45) return undefined
+    for (let code = data.charCodeAt(++at); code >= 48 && code <= 57; code = data.charCodeAt(++at)) seq = seq * 10 + code - 48
+    if (at === dash + 1 || data.charCodeAt(at) !== 32) return undefined
+    if (this._last !== undefined && (ms < this._lastMs || (ms === this._lastMs && seq <= this.#lastSeq))) return null
+    this._lastMs = ms
     this.#lastSeq = seq
     return (this._last = data.slice(0, at))
   }
@@ -110,7 +109,7 @@ export class Resume {
   #setLast(id: MessageId): void {
     const dash = id.indexOf('-')
     this._last = id
-    this.#lastMs = +id.slice(0, dash)
+    this._lastMs = +id.slice(0, dash)
     this.#lastSeq = +id.slice(dash + 1)
   }
 }

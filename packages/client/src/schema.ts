@@ -42,7 +42,8 @@ export type MessageOf<S extends SchemaMap, K extends string> = K extends keyof S
 /** What `send` accepts: one of the schemas' inputs, or any payload without schemas. */
 export type OutgoingMessage<S extends SchemaMap> = [keyof S] extends [never] ? Payload : { [K in keyof S]: InferInput<S[K]> }[keyof S]
 
-export type Validation = { ok: true; value: Payload } | { ok: false; issues: ReadonlyArray<StandardIssue> }
+/** A schema's verdict: its own result object when it passed with an object, so that a pass allocates nothing of ours. */
+export type Validation = StandardResult<Payload>
 
 /** Validates `payload`; a Promise only when the schema itself is asynchronous. A throwing schema counts as a failure. */
 export function validate(schema: StandardSchemaV1, payload: Payload): Validation | Promise<Validation> {
@@ -52,19 +53,15 @@ export function validate(schema: StandardSchemaV1, payload: Payload): Validation
   } catch (error) {
     return thrown(error)
   }
-  return result instanceof Promise ? result.then(toValidation, thrown) : toValidation(result)
+  return result instanceof Promise ? result.then(checked, thrown) : checked(result)
 }
 
-function toValidation(result: StandardResult<unknown>): Validation {
-  if (result.issues) return { ok: false, issues: result.issues }
-  const { value } = result
-  return isPayload(value)
-    ? { ok: true, value }
-    : { ok: false, issues: [{ message: 'schema output is not an object' }] }
+function checked(result: StandardResult<unknown>): Validation {
+  return result.issues || isPayload(result.value) ? (result as Validation) : { issues: [{ message: 'schema output is not an object' }] }
 }
 
 function thrown(error: unknown): Validation {
-  return { ok: false, issues: [{ message: `the schema threw: ${String(error)}` }] }
+  return { issues: [{ message: `the schema threw: ${String(error)}` }] }
 }
 
 /** `text: Required` style summary of issues, for error messages. */
