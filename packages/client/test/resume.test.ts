@@ -142,6 +142,17 @@ describe('resume extension', () => {
     ])
   })
 
+  it("gives each numbered message its id's server time, and none to a message without an id", async () => {
+    const { channel, socket } = await resumingChannel()
+    const times: Array<number | undefined> = []
+    channel.onAny((_, meta) => times.push(meta.serverTime))
+    greet(socket, '0-0')
+    socket.receive('1795306221240-1 c:{"n":1}')
+    socket.receive('c:{"n":"foreign"}')
+    socket.receive('1795306221377-0 c:{"n":2}')
+    expect(times).toEqual([1795306221240, undefined, 1795306221377])
+  })
+
   it('reports a gap when history no longer covers the hole, and goes on after it', async () => {
     const { socket, received, gaps, states } = await resumingChannel()
     greet(socket, '1-0')
