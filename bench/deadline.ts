@@ -14,9 +14,9 @@ export function within<T>(promise: Promise<T>, ms: number, what: string, missing
 }
 
 /** A promise and the function that settles it, for waits on events counted elsewhere. */
-export function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => {}
-  const promise = new Promise<void>((settle) => (resolve = settle))
+export function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {}
+  const promise = new Promise<T>((settle) => (resolve = settle))
   return { promise, resolve }
 }
 

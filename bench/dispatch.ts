@@ -52,64 +52,89 @@ function time(run: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9
 }
 
-export type DispatchResult = Record<Variant, { sdk: number; recipe: number; ratio: number }>
+export type DispatchResult = Record<Variant, { sdk: number; recipe: number; ratio: number; extraNs: number }>
+
+/** One variant's two receivers and their rounds of frames, ready to be timed or profiled. */
+export interface DispatchSetup {
+  rounds: number
+  /** Hands round `round`'s frames to the SDK's socket. */
+  sdk(round: number): void
+  /** Hands round `round`'s frames to the recipe's socket. */
+  recipe(round: number): void
+  /** Closes the client; throws unless both dispatched the same messages. */
+  finish(): void
+}
+
+export async function setupDispatch(variant: Variant): Promise<DispatchSetup> {
+  const withSchemas = variant === 'zod'
+  let sdkCount = 0
+  let recipeCount = 0
+  const { channel, socket, close } = await sdkChannel(variant)
+  channel.on('chat', () => sdkCount++, { room: 'room_1' })
+  channel.on('move', () => sdkCount++)
+  const recipeSocket = new FakeWebSocket('ws://bench/chat')
+  recipeSocket.addEventListener('message', (event) => recipe((event as { data: string }).data))
+  const recipe = (data: string) => {
+    if (data.indexOf(`${CHANNEL}:`) !== 0) return
+    const msg = JSON.parse(data.substring(CHANNEL.length + 1))
+    switch (msg.type) {
+      case 'chat':
+        if (withSchemas && !ChatSchema.safeParse(msg).success) return
+        if (msg.room === 'room_1') recipeCount++
+        break
+      case 'move':
+        if (withSchemas && !MoveSchema.safeParse(msg).success) return
+        recipeCount++
+        break
+    }
+  }
+  // Every round's frames are new to both, as a page's are: decoded from bytes as a socket's messages
+  // are (flat strings, not concatenations), and not in the processor's cache from an earlier round.
+  // (The recipe once read the same frames every round, in cache, while a resuming channel, which
+  // drops ids it has seen, read new ones.) All made before any round is timed, so that no round's
+  // collector works on frames just made.
+  const decode = (frame: string) => Buffer.from(frame).toString()
+  const sdkRounds = Array.from({ length: ROUNDS + 1 }, (_, round) =>
+    variant === 'resume' ? framesWithIds.map((frame) => decode(frame.replace('1795306221240-', `${1795306221240 + round}-`))) : frames.map(decode),
+  )
+  const recipeRounds = Array.from({ length: ROUNDS + 1 }, () => frames.map(decode))
+  return {
+    rounds: ROUNDS + 1,
+    sdk: (round) => {
+      for (const data of sdkRounds[round] ?? []) socket.receive(data)
+    },
+    recipe: (round) => {
+      for (const data of recipeRounds[round] ?? []) recipeSocket.receive(data)
+    },
+    finish: () => {
+      close()
+      if (sdkCount !== recipeCount) throw new Error(`SDK dispatched ${sdkCount}, the recipe ${recipeCount}`)
+    },
+  }
+}
+
+export const MESSAGES_PER_ROUND = N
 
 export async function benchDispatch(): Promise<DispatchResult> {
   const result = {} as DispatchResult
   for (const variant of ['plain', 'zod', 'resume'] as const) {
-    const withSchemas = variant === 'zod'
-    let sdkCount = 0
-    let recipeCount = 0
-    const { channel, socket, close } = await sdkChannel(variant)
-    channel.on('chat', () => sdkCount++, { room: 'room_1' })
-    channel.on('move', () => sdkCount++)
-    const recipeSocket = new FakeWebSocket('ws://bench/chat')
-    recipeSocket.addEventListener('message', (event) => recipe((event as { data: string }).data))
-    const recipe = (data: string) => {
-      if (data.indexOf(`${CHANNEL}:`) !== 0) return
-      const msg = JSON.parse(data.substring(CHANNEL.length + 1))
-      switch (msg.type) {
-        case 'chat':
-          if (withSchemas && !ChatSchema.safeParse(msg).success) return
-          if (msg.room === 'room_1') recipeCount++
-          break
-        case 'move':
-          if (withSchemas && !MoveSchema.safeParse(msg).success) return
-          recipeCount++
-          break
-      }
-    }
+    const setup = await setupDispatch(variant)
     const sdkTimes: number[] = []
     const recipeTimes: number[] = []
-    // Every round's frames are new to both, as a page's are: decoded from bytes as a socket's messages
-    // are (flat strings, not concatenations), and not in the processor's cache from an earlier round.
-    // (The recipe once read the same frames every round, in cache, while a resuming channel, which
-    // drops ids it has seen, read new ones.) All made before any round is timed, so that no round's
-    // collector works on frames just made.
-    const decode = (frame: string) => Buffer.from(frame).toString()
-    const sdkRounds = Array.from({ length: ROUNDS + 1 }, (_, round) =>
-      variant === 'resume' ? framesWithIds.map((frame) => decode(frame.replace('1795306221240-', `${1795306221240 + round}-`))) : frames.map(decode),
-    )
-    const recipeRounds = Array.from({ length: ROUNDS + 1 }, () => frames.map(decode))
-    for (let round = 0; round <= ROUNDS; round++) {
-      const sdkFrames = sdkRounds[round] ?? []
-      const recipeFrames = recipeRounds[round] ?? []
-      const sdk = time(() => {
-        for (const data of sdkFrames) socket.receive(data)
-      })
-      const hand = time(() => {
-        for (const data of recipeFrames) recipeSocket.receive(data)
-      })
+    for (let round = 0; round < setup.rounds; round++) {
+      const sdk = time(() => setup.sdk(round))
+      const hand = time(() => setup.recipe(round))
       if (round === 0) continue // warm-up
       sdkTimes.push(sdk)
       recipeTimes.push(hand)
     }
-    close()
-    if (sdkCount !== recipeCount) throw new Error(`SDK dispatched ${sdkCount}, the recipe ${recipeCount}`)
+    setup.finish()
     const sdk = N / median(sdkTimes)
     const hand = N / median(recipeTimes)
-    result[variant] = { sdk, recipe: hand, ratio: sdk / hand }
-    console.log(`dispatch (${variant}): SDK ${fmt(sdk)} msg/s, hand-written ${fmt(hand)} msg/s, ratio ${fmt(sdk / hand, 2)}×`)
+    // What the SDK adds to each message, in ns: the figure a profile has to account for.
+    const extraNs = (1 / sdk - 1 / hand) * 1e9
+    result[variant] = { sdk, recipe: hand, ratio: sdk / hand, extraNs }
+    console.log(`dispatch (${variant}): SDK ${fmt(sdk)} msg/s, hand-written ${fmt(hand)} msg/s, ratio ${fmt(sdk / hand, 2)}×, ${fmt(extraNs, 0)} ns more per message`)
   }
   return result
 }

@@ -42,8 +42,8 @@ export interface ServerProcess {
   port: number
   pid: number
   url: string
-  /** Collects garbage in the server, then resolves. */
-  collect(): Promise<void>
+  /** Collects garbage in the server, then resolves with the bytes live after it (heap used plus external). */
+  collect(): Promise<number>
   stop(): Promise<void>
   /** Kills the server at once (SIGKILL), for a benchmark done with it whose orderly shutdown would only cost time. */
   kill(): Promise<void>
@@ -54,11 +54,12 @@ export async function startServer(kind: 'switchboard' | 'raw', env: Record<strin
   let resolveReady: (ready: [number, number]) => void = () => {}
   const ready = new Promise<[number, number]>((resolve) => (resolveReady = resolve))
   // The line names the server's own pid: the child here is tsx, which runs the server in a process of its own.
-  let collected = signal()
+  let collected = signal<number>()
   const child = runScript(`./servers/${kind}.ts`, env, (line) => {
     const match = /^ready (\d+) (\d+)$/.exec(line)
     if (match) resolveReady([Number(match[1]), Number(match[2])])
-    if (line === 'collected') collected.resolve()
+    const live = /^collected (\d+)$/.exec(line)
+    if (live) collected.resolve(Number(live[1]))
   })
   const exitedEarly = once(child, 'exit').then(([code]) => Promise.reject(new Error(`servers/${kind}.ts exited with ${String(code)} before it was ready`)))
   exitedEarly.catch(() => {})
@@ -75,7 +76,7 @@ export async function startServer(kind: 'switchboard' | 'raw', env: Record<strin
     pid,
     url: `http://127.0.0.1:${port}`,
     collect: () => {
-      collected = signal()
+      collected = signal<number>()
       process.kill(pid, 'SIGUSR2')
       return within(collected.promise, 30_000, `servers/${kind}.ts to collect garbage`)
     },

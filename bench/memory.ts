@@ -11,9 +11,14 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 1500))
 
 export interface MemoryRun {
   connections: number
+  /** RSS, bytes. */
   before: number
   after: number
   perConnection: number
+  /** Live bytes after a collection (heap used plus external): steadier than RSS, which includes free heap. */
+  liveBefore: number
+  liveAfter: number
+  livePerConnection: number
 }
 
 export interface MemoryScale {
@@ -24,7 +29,7 @@ export interface MemoryScale {
 
 async function measure(server: ServerProcess, connections: number): Promise<MemoryRun> {
   await settle()
-  await server.collect()
+  const liveBefore = await server.collect()
   const before = rssOf(server.pid)
   const ready = signal()
   const load = runScript('./memory-load.ts', { URL: server.url, SWITCHBOARD_SECRET: SECRET, CONNECTIONS: String(connections) }, (line) => line === 'ready' && ready.resolve())
@@ -32,9 +37,9 @@ async function measure(server: ServerProcess, connections: number): Promise<Memo
   try {
     await within(Promise.race([ready.promise, exited.then(([code]) => Promise.reject(new Error(`memory-load.ts exited with ${String(code)}`)))]), 120_000, `${connections} idle sockets`)
     await settle()
-    await server.collect()
+    const liveAfter = await server.collect()
     const after = rssOf(server.pid)
-    return { connections, before, after, perConnection: (after - before) / connections }
+    return { connections, before, after, perConnection: (after - before) / connections, liveBefore, liveAfter, livePerConnection: (liveAfter - liveBefore) / connections }
   } finally {
     load.kill('SIGTERM')
     await exited
@@ -45,7 +50,7 @@ async function measure(server: ServerProcess, connections: number): Promise<Memo
 
 async function measureKind(kind: 'raw' | 'memory', connections: number): Promise<MemoryRun> {
   const run = await withServers(kind, (servers) => measure(servers[0] as ServerProcess, connections))
-  console.log(`memory ${kind === 'raw' ? 'raw' : 'switchboard'}: RSS ${fmt(run.before / 2 ** 20, 1)} → ${fmt(run.after / 2 ** 20, 1)} MiB at ${fmt(connections)} idle sockets, ${fmt(run.perConnection / 1024, 1)} KiB per connection`)
+  console.log(`memory ${kind === 'raw' ? 'raw' : 'switchboard'}: RSS ${fmt(run.before / 2 ** 20, 1)} → ${fmt(run.after / 2 ** 20, 1)} MiB at ${fmt(connections)} idle sockets, ${fmt(run.perConnection / 1024, 1)} KiB per connection (live heap ${fmt(run.livePerConnection / 1024, 2)} KiB)`)
   return run
 }
 
@@ -54,7 +59,7 @@ export async function benchMemory(): Promise<MemoryScale[]> {
   for (const connections of CONNECTION_COUNTS) {
     const raw = await measureKind('raw', connections)
     const switchboard = await measureKind('memory', connections)
-    console.log(`memory ratio switchboard/raw per connection at ${fmt(connections)}: ${fmt(switchboard.perConnection / raw.perConnection, 2)}×`)
+    console.log(`memory ratio switchboard/raw per connection at ${fmt(connections)}: RSS ${fmt(switchboard.perConnection / raw.perConnection, 2)}×, live heap ${fmt(switchboard.livePerConnection / raw.livePerConnection, 2)}×`)
     scales.push({ connections, raw, switchboard })
   }
   return scales

@@ -1,6 +1,8 @@
 // docs/benchmarks.md from one run's figures: every table, each figure with its ratio to the reference
 // run beside it.
 import type { DispatchResult } from './dispatch.js'
+import { profileTotal, topRows } from './dispatch-profile.js'
+import type { DispatchProfile, ProfileRows } from './dispatch-profile.js'
 import type { FanoutRun, FanoutScale } from './fanout.js'
 import { lostDeliveries } from './fanout.js'
 import { fmt } from './harness.js'
@@ -20,6 +22,7 @@ const met = (ratio: number, goal: number) => (ratio >= goal ? 'met' : '**not met
 
 export interface BenchResults {
   dispatch: DispatchResult
+  dispatchProfile: DispatchProfile
   latency: LatencyResult
   fanout: FanoutScale[]
   storm: { jitter: StormRun; fixed: StormRun }
@@ -55,8 +58,15 @@ function fanoutRows(scales: FanoutScale[]): string {
 
 function memoryRows(scales: MemoryScale[]): string {
   const row = (label: string, run: MemoryRun, raw: MemoryRun) =>
-    `| ${fmt(run.connections)} | ${label} | ${mib(run.before)} | ${mib(run.after)} | ${fmt(run.perConnection / 1024, 1)} KiB | ${ratio(run.perConnection, raw.perConnection)} |`
+    `| ${fmt(run.connections)} | ${label} | ${mib(run.before)} | ${mib(run.after)} | ${fmt(run.perConnection / 1024, 1)} KiB | ${ratio(run.perConnection, raw.perConnection)} | ${fmt(run.livePerConnection / 1024, 2)} KiB | ${ratio(run.livePerConnection, raw.livePerConnection)} |`
   return scales.flatMap(({ raw, switchboard }) => [row('raw ws', raw, raw), row('Switchboard server', switchboard, raw)]).join('\n')
+}
+
+function profileRows(sdk: ProfileRows, recipe: ProfileRows): string {
+  const left = topRows(sdk)
+  const right = topRows(recipe)
+  const cell = (row: ProfileRows[number] | undefined) => (row ? `\`${row[0]}\` | ${fmt(row[1], 0)}` : ' | ')
+  return Array.from({ length: Math.max(left.length, right.length) }, (_, i) => `| ${cell(left[i])} | ${cell(right[i])} |`).join('\n')
 }
 
 function resumeRows(result: ResumeResult): string {
@@ -72,7 +82,7 @@ function lostLine(results: BenchResults): string {
 }
 
 export function renderReport(results: BenchResults, info: RunInfo): string {
-  const { dispatch, latency, storm, resume, size } = results
+  const { dispatch, dispatchProfile, latency, storm, resume, size } = results
   const goal = latency.memory.p99 / latency.raw.p99
   return `# Benchmarks
 
@@ -90,22 +100,41 @@ a page's \`onmessage\` with a prefix check, \`JSON.parse\`, and a \`switch\` on 
 filter. Both hear the frames as message events of the same fake socket, stamped as a browser stamps
 them. **Goals: ≥ ${DISPATCH_GOALS.plain}× plain and with zod, ≥ ${DISPATCH_GOALS.resume}× with resume.**
 
-| | SDK msg/s | hand-written msg/s | ratio | goal |
-|---|---|---|---|---|
-| plain | ${fmt(dispatch.plain.sdk)} | ${fmt(dispatch.plain.recipe)} | ${fmt(dispatch.plain.ratio, 2)}× | ${met(dispatch.plain.ratio, DISPATCH_GOALS.plain)} |
-| with zod (SDK schemas / recipe + \`safeParse\`) | ${fmt(dispatch.zod.sdk)} | ${fmt(dispatch.zod.recipe)} | ${fmt(dispatch.zod.ratio, 2)}× | ${met(dispatch.zod.ratio, DISPATCH_GOALS.plain)} |
-| resume extension (SDK frames carry ids, deduplicated; the recipe's are plain) | ${fmt(dispatch.resume.sdk)} | ${fmt(dispatch.resume.recipe)} | ${fmt(dispatch.resume.ratio, 2)}× | ${met(dispatch.resume.ratio, DISPATCH_GOALS.resume)} |
+Every round's frames are new to both (decoded from bytes, not in the processor's cache from an
+earlier round), as a page's are.
+
+| | SDK msg/s | hand-written msg/s | ratio | goal | SDK's extra per message |
+|---|---|---|---|---|---|
+| plain | ${fmt(dispatch.plain.sdk)} | ${fmt(dispatch.plain.recipe)} | ${fmt(dispatch.plain.ratio, 2)}× | ${met(dispatch.plain.ratio, DISPATCH_GOALS.plain)} | ${fmt(dispatch.plain.extraNs, 0)} ns |
+| with zod (SDK schemas / recipe + \`safeParse\`) | ${fmt(dispatch.zod.sdk)} | ${fmt(dispatch.zod.recipe)} | ${fmt(dispatch.zod.ratio, 2)}× | ${met(dispatch.zod.ratio, DISPATCH_GOALS.plain)} | ${fmt(dispatch.zod.extraNs, 0)} ns |
+| resume extension (SDK frames carry ids, deduplicated; the recipe's are plain) | ${fmt(dispatch.resume.sdk)} | ${fmt(dispatch.resume.recipe)} | ${fmt(dispatch.resume.ratio, 2)}× | ${met(dispatch.resume.ratio, DISPATCH_GOALS.resume)} | ${fmt(dispatch.resume.extraNs, 0)} ns |
 
 Per message the SDK allocates its metadata object and nothing else of its own:
 - the payload is parsed in the inbox, with no result object;
+- a schema's own result object is the verdict, and a synchronous schema runs with no closure;
 - \`receivedAt\` is the socket event's \`timeStamp\` where the platform stamps it (browsers do), so
   there is no clock read; in Node's \`ws\` it is one \`performance.now()\`, shared with the heartbeat;
 - handlers sit in lists that are replaced when one is added or removed, so dispatch copies nothing
   (mitt copied its list and made an event object on every emit);
-- an id is read character by character and compared as two numbers.
+- an id is read character by character and compared as two numbers, which also give
+  \`meta.serverTime\`.
 
-What is left is the work the recipe leaves out: the metadata, the try/catch around every handler,
-the filter call, and with resume the id and its duplicate check. The ratios swing by ±0.15 from run
+### Where the time goes (a CPU profile of the ${dispatchProfile.variant} variant)
+
+Self time by function in ns per message, sampled every 50 µs over the same rounds (the profiler
+adds its own cost, so the totals are above the benchmark's). V8 inlines small functions into their
+callers, and \`JSON.parse\` counts to the function that calls it: the inbox's \`_receive\` and the
+recipe's handler. \`cd bench && ./node_modules/.bin/tsx --conditions=@switchboard/source
+dispatch-profile.ts ${dispatchProfile.variant}\` prints it again; its header says how to see the layers apart.
+
+| SDK: ${fmt(profileTotal(dispatchProfile.sdk), 0)} ns per message | ns | recipe: ${fmt(profileTotal(dispatchProfile.recipe), 0)} ns per message | ns |
+|---|---|---|---|
+${profileRows(dispatchProfile.sdk, dispatchProfile.recipe)}
+
+What is left is no one call but a dozen steps of 10–20 ns each that the recipe does not take: the
+socket wrapper, the transport's state and heartbeat, the channel, the inbox's checks and metadata, the
+filter, the try/catch around every handler; with resume, the id read, its duplicate check and the
+slices for the id and the frame, and frames 20 bytes longer to read. The ratios swing by ±0.1 from run
 to run on this shared machine.
 
 ## 2. Latency under a realistic load
@@ -138,10 +167,15 @@ a faster relay. ${lostLine(results)}
 |---|---|---|---|---|---|---|
 ${fanoutRows(results.fanout)}
 
-### Memory (server RSS per idle connection, after a garbage collection)
+### Memory (server RSS and live heap per idle connection, after a garbage collection)
 
-| sockets | server | RSS before | RSS after | per connection | ratio to raw |
-|---|---|---|---|---|---|
+RSS is what the machine gives the process; it includes the heap's free space, which moves by a
+whole young-generation block (16 MiB) from run to run, so its ratio at 2,000 sockets swings. The live
+heap (V8's heap in use plus memory outside it, buffers included, read after the same collection) is
+what the connections hold, and is steady.
+
+| sockets | server | RSS before | RSS after | RSS per connection | ratio to raw | live heap per connection | ratio to raw |
+|---|---|---|---|---|---|---|---|
 ${memoryRows(results.memory)}
 
 The Switchboard server holds more per socket than raw \`ws\`:

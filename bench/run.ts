@@ -5,6 +5,7 @@ import { cpus, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { scalingChart } from './chart.js'
 import { benchDispatch } from './dispatch.js'
+import { profileDispatch } from './dispatch-profile.js'
 import { benchFanout } from './fanout.js'
 import { fmt } from './harness.js'
 import { benchLatency } from './latency.js'
@@ -22,6 +23,8 @@ const started = Date.now()
 const results: BenchResults = {
   size: benchSize(),
   dispatch: await benchDispatch(),
+  // Where the resume variant's time goes, by function: what the dispatch ratios leave to explain.
+  dispatchProfile: await profileDispatch('resume'),
   latency: await benchLatency(),
   fanout: await benchFanout(),
   storm: await benchStorm(),
