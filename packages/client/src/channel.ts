@@ -53,7 +53,7 @@ export class Channel<S extends SchemaMap = NoSchemas> {
       { ...config.transport, logger: config.logger },
       {
         _onState: (change) => this.#changeState(change),
-        _onFrame: (data, id, receivedAt, serverTime) => this.#inbox._receive(data, id, receivedAt, serverTime),
+        _frames: this.#inbox,
         _onGap: (gap) => this.#callEach(this.#gapListeners, gap, 'gap listener'),
         _onExtension: (meta) => this.#callEach(this.#extensionListeners, meta, 'extension listener'),
         _onError: (error) => this.#report(error),

@@ -20,8 +20,12 @@ export interface TransportConfig
 /** What a transport tells its channel. */
 export interface TransportHandlers {
   _onState(change: StateChange): void
-  /** A frame for the channel, with its id and the id's server time on a resuming connection, and when it arrived (see timeOfEvent). */
-  _onFrame(data: unknown, id: MessageId | undefined, receivedAt: number, serverTime?: number): void
+  /**
+   * Takes the channel's frames, with their id and the id's server time on a resuming connection, and
+   * when they arrived (see timeOfEvent). An object with a method rather than a callback: the inbox
+   * itself, called with no closure in between on every message.
+   */
+  _frames: { _receive(data: unknown, id: MessageId | undefined, receivedAt: number, serverTime?: number): void }
   _onGap(gap: Gap): void
   _onExtension(meta: Record<string, unknown>): void
   _onError(error: SwitchboardError): void

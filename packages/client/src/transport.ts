@@ -236,19 +236,19 @@ export class Transport implements SocketListener, PageListener {
   _onMessage(data: unknown, timeStamp: unknown): void {
     // When the frame arrived: the time it is handed on with, and the heartbeat's.
     const now = timeOfEvent(timeStamp)
-    if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._onFrame(data, undefined, now)
+    if (!this.#resume._asked || typeof data !== 'string') return this.#handlers._frames._receive(data, undefined, now)
     // Any frame is life: the heartbeat never pings a busy socket.
     this.#heartbeat._heard(now)
     // The most common frame first, a numbered message on an open socket, read with no object per frame.
     const id = this.#phase._name === 'open' ? this.#resume._numbered(data) : undefined
-    if (id !== undefined) return id === null ? undefined : this.#handlers._onFrame(data.slice(id.length + 1), id, now, this.#resume._lastMs)
+    if (id !== undefined) return id === null ? undefined : this.#handlers._frames._receive(data.slice(id.length + 1), id, now, this.#resume._lastMs)
     const frame = this.#resume._read(data)
     if (frame.type === 'hello') return this.#greeted()
     // A server with the extension says hello first: this one does not have it.
     if (this.#phase._name === 'negotiating') this.#fallBack()
     switch (frame.type) {
       case 'message':
-        return this.#handlers._onFrame(frame.frame, frame.id, now, frame.id === undefined ? undefined : this.#resume._lastMs)
+        return this.#handlers._frames._receive(frame.frame, frame.id, now, frame.id === undefined ? undefined : this.#resume._lastMs)
       case 'ack':
         return this.#outbox._acknowledge(frame.seq)
       case 'nack':
