@@ -113,7 +113,7 @@ export class FakeWebSocket {
    */
   receive(data: unknown): void {
     // Stamped as a browser stamps a socket's message: when it arrived, in ms since the time origin.
-    this.dispatch('message', { type: 'message', data, timeStamp: performance.now() })
+    this.dispatch('message', { type: 'message', data, timeStamp: globalThis.performance?.now() })
   }
 
   /** The server (or the network, with 1006) closes the connection with `code` and `reason`. */

@@ -56,8 +56,9 @@ export function validate(schema: StandardSchemaV1, payload: Payload): Validation
   return result instanceof Promise ? result.then(checked, thrown) : checked(result)
 }
 
-function checked(result: StandardResult<unknown>): Validation {
-  return result.issues || isPayload(result.value) ? (result as Validation) : { issues: [{ message: 'schema output is not an object' }] }
+// A schema that breaks the interface and gives no result object (undefined, null, a number) fails too.
+function checked(result: StandardResult<unknown> | undefined): Validation {
+  return result?.issues || isPayload(result?.value) ? (result as Validation) : { issues: [{ message: 'schema output is not an object' }] }
 }
 
 function thrown(error: unknown): Validation {

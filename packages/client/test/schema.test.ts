@@ -103,6 +103,26 @@ describe('incoming validation', () => {
     socket.receive('c:{"type":"broken"}')
     expect(errors[0]).toMatchObject({ code: 'INVALID_MESSAGE', issues: [{ message: 'the schema threw: Error: schema bug' }] })
   })
+  it('treats a schema that gives no result object as a failure, in and out, and throws into nothing', async () => {
+    const validate = vi.fn<() => unknown>()
+    const odd = { '~standard': { version: 1, vendor: 'test', validate } } as unknown as StandardSchemaV1
+    const channel = fakeClient({ schemas: { odd } }).openChannel('c')
+    const { errors } = record(channel)
+    const socket = await nextSocket()
+    socket.open()
+    for (const result of [undefined, null, 5, 'x']) {
+      validate.mockReturnValueOnce(result).mockReturnValueOnce(result)
+      expect(() => socket.receive('c:{"type":"odd"}')).not.toThrow()
+      expect(channel.send({ type: 'odd' }).status).toBe('failed')
+    }
+    expect(errors.map((error) => [error.code, (error as { direction?: string }).direction])).toEqual(
+      Array.from({ length: 4 }, () => [
+        ['INVALID_MESSAGE', 'incoming'],
+        ['INVALID_MESSAGE', 'outgoing'],
+      ]).flat(),
+    )
+    expect(socket.sent).toEqual([])
+  })
 })
 
 describe('outgoing validation', () => {
