@@ -10,7 +10,12 @@ import type { Throttle } from './throttle.js'
 export interface Connection {
   ws: WebSocket
   channel: string | null
-  client: SocketClient
+  /**
+   * Who the socket says it is (`?worker_id=`, `?participant_id=`), as control events name it: fields of
+   * the connection itself, so that it is a SocketClient without an object of its own (see clientOf).
+   */
+  workerId: string | null
+  participantId: string | null
   /** The participant this socket speaks for, once admitted. */
   participant: string | null
   /** Let in by the operator's token (the dashboard): it reads its channel, and sends nothing. */
@@ -52,12 +57,18 @@ export type Receiving = { kind: 'none' } | { kind: 'plain' } | { kind: 'own'; st
 export const NOT_RECEIVING: Receiving = { kind: 'none' }
 export const PLAIN: Receiving = { kind: 'plain' }
 
-/** A socket just opened: not let in yet, nothing subscribed, no frame read. */
-export function newConnection(ws: WebSocket, query: URLSearchParams, resume: ResumeRequest | undefined): Connection {
+/**
+ * A socket just opened: not let in yet, nothing subscribed, no frame read. `shared` gives its channel's
+ * name as a string already held for the channel, if any: the query is parsed anew for every socket, and
+ * one copy of the name for all of a channel's sockets costs less than one each.
+ */
+export function newConnection(ws: WebSocket, query: URLSearchParams, resume: ResumeRequest | undefined, shared: (channel: string) => string = (channel) => channel): Connection {
+  const channel = query.get('channel')
   return {
     ws,
-    channel: query.get('channel'),
-    client: { workerId: query.get('worker_id'), participantId: query.get('participant_id') },
+    channel: channel === null ? null : shared(channel),
+    workerId: query.get('worker_id'),
+    participantId: query.get('participant_id'),
     participant: null,
     operator: false,
     epochMs: undefined,
@@ -70,6 +81,16 @@ export function newConnection(ws: WebSocket, query: URLSearchParams, resume: Res
     receiving: NOT_RECEIVING,
     unwatch: undefined,
   }
+}
+
+/** `id` as the equal string `held` already is, if it is one (the credential's participant, the claimed participant_id): one copy per socket, not two. */
+export function heldCopy(held: string | null, id: string | null): string | null {
+  return id === held ? held : id
+}
+
+/** The socket's worker and participant ids, as a log line's fields: made only when one is written. */
+export function clientOf({ workerId, participantId }: SocketClient): SocketClient {
+  return { workerId, participantId }
 }
 
 // One options object for every send: a frame given as bytes still goes out as text.
@@ -85,7 +106,7 @@ export function sendTo(connection: Connection, frame: string | Buffer, maxBuffer
   // Infinity: not looked at this time (a channel's frames look at every backlog once per so many bytes).
   if (maxBufferedBytes !== Infinity && ws.bufferedAmount > maxBufferedBytes) {
     // A reader this slow would make the server hold everything for it; cut it, it reconnects.
-    log('warn', 'socket.slow_reader', { channel: connection.channel, ...connection.client, bufferedBytes: ws.bufferedAmount })
+    log('warn', 'socket.slow_reader', { channel: connection.channel, ...clientOf(connection), bufferedBytes: ws.bufferedAmount })
     ws.terminate()
     return
   }
@@ -141,7 +162,7 @@ export function sharedListeners(connections: ReadonlyMap<WebSocket, Connection>,
     },
     error(this: WebSocket, error: Error): void {
       const connection = connections.get(this)
-      events.error(connection ? { channel: connection.channel, ...connection.client } : {}, error)
+      events.error(connection ? { channel: connection.channel, ...clientOf(connection) } : {}, error)
     },
     close(this: WebSocket, code: number, reason: Buffer): void {
       const connection = connections.get(this)

@@ -2,6 +2,8 @@ import type { Broker } from '../broker/broker.js'
 
 /** What a channel's plain sockets share: one broker subscription, ready or on its way. */
 interface Group<T> {
+  /** The channel's name, one string that every member's connection can share. */
+  channel: string
   members: Set<T>
   subscribed: Promise<void>
   /** Bytes written to every member since their backlogs were last checked. */
@@ -43,6 +45,14 @@ export class PlainFanout<T> {
     }
   }
 
+  /**
+   * `channel` as the string its group already holds, if it has one: equal, but one copy for all of the
+   * channel's sockets instead of one each (query strings are parsed anew for every socket).
+   */
+  shared(channel: string): string {
+    return this.groups.get(channel)?.channel ?? channel
+  }
+
   /** Takes `member` off `channel`; the last one out ends the subscription. */
   leave(channel: string, member: T): void {
     const group = this.groups.get(channel)
@@ -54,7 +64,7 @@ export class PlainFanout<T> {
 
   private open(channel: string): Group<T> {
     const members = new Set<T>()
-    const group: Group<T> = { members, unchecked: 0, subscribed: Promise.resolve(), unsubscribe: undefined, abandoned: false }
+    const group: Group<T> = { channel, members, unchecked: 0, subscribed: Promise.resolve(), unsubscribe: undefined, abandoned: false }
     const deliver = (data: string): void => {
       const frame = Buffer.from(`${channel}:${data}`)
       group.unchecked += frame.length

@@ -51,6 +51,11 @@ export class Receivers {
     return PLAIN
   }
 
+  /** `channel` as a string already held for its plain sockets, when there is one (see PlainFanout.shared). */
+  shared(channel: string): string {
+    return this.fanout.shared(channel)
+  }
+
   /** `<id> channel:payload` as bytes, made once for all the resuming sockets a message goes to. */
   private readonly framed = (channel: string, data: string, id: MessageId | undefined): Buffer => {
     const last = this.lastFramed

@@ -16,7 +16,7 @@ import { extensionFrame, readClientFrame } from '../resume/extension-frames.js'
 import { resumeRequest } from '../resume/resume-request.js'
 import type { ChannelStarts } from '../resume/channel-starts.js'
 import type { Presence } from '../resume/presence.js'
-import { NOT_RECEIVING, listen, newConnection, ping, pingOrClose, sendTo, sharedListeners } from './connection.js'
+import { NOT_RECEIVING, clientOf, heldCopy, listen, newConnection, ping, pingOrClose, sendTo, sharedListeners } from './connection.js'
 import type { Connection } from './connection.js'
 import { queryOf } from './chat-url.js'
 import { Receivers } from './receivers.js'
@@ -116,7 +116,7 @@ export class ChatRelay {
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const query = queryOf(request.url)
     const resume = resumeRequest(query)
-    const connection = newConnection(ws, query, typeof resume === 'object' ? resume : undefined)
+    const connection = newConnection(ws, query, typeof resume === 'object' ? resume : undefined, (channel) => this.receivers.shared(channel))
     this.connections.set(ws, connection)
     listen(ws, this.listeners)
     this.serially(connection, () => this.admit(connection, request, query, typeof resume === 'string' ? resume : undefined))
@@ -132,7 +132,7 @@ export class ChatRelay {
 
   /** Lets the socket in, or refuses it (`badResume` says what is wrong with its resume parameters). */
   private async admit(connection: Connection, request: IncomingMessage, query: URLSearchParams, badResume: string | undefined): Promise<void> {
-    const { channel, client } = connection
+    const { channel } = connection
     if (badResume !== undefined) return this.refuse(connection, RELAY_CLOSE.badResume, 'socket.refused', { detail: badResume })
     let admission = admit(request, query, this.options.admission)
     if (!admission.ok && admission.behind) {
@@ -141,7 +141,7 @@ export class ChatRelay {
       admission = admit(request, query, this.options.admission)
     }
     if (!admission.ok) return this.refuse(connection, admission, 'socket.refused')
-    const participant = admission.participantId
+    const participant = heldCopy(connection.participantId, admission.participantId)
     // Bound from here on (a refusal below names it); its frames wait until it counts.
     connection.participant = participant
     connection.epochMs = admission.epochMs
@@ -171,9 +171,9 @@ export class ChatRelay {
     ping(connection)
     this.quota.enter(participant, channel)
     connection.throttle?.share(this.quota.budget(participant))
-    void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, client))
-    void broker.publish(CONTROL_CHANNEL, connectedEvent(client))
-    this.options.log('debug', 'socket.open', { channel, ...client })
+    void broker.publish(CONTROL_CHANNEL, channelEvent('subscribed', channel, connection))
+    void broker.publish(CONTROL_CHANNEL, connectedEvent(connection))
+    this.options.log('debug', 'socket.open', { channel, ...clientOf(connection) })
   }
 
   private receive(connection: Connection, data: RawData, isBinary: boolean): void {
@@ -252,7 +252,7 @@ export class ChatRelay {
   /** Runs `step` after the connection's earlier work, so admission and frames stay in order. */
   private serially(connection: Connection, step: () => Promise<void> | void): void {
     const work = (connection.work ?? IDLE).then(step).catch((error: unknown) => {
-      this.options.log('error', 'socket.failed', { channel: connection.channel, ...connection.client, error })
+      this.options.log('error', 'socket.failed', { channel: connection.channel, ...clientOf(connection), error })
       connection.ws.close(1011, 'internal error')
     })
     connection.work = work
@@ -269,9 +269,9 @@ export class ChatRelay {
   }
 
   /** Logs a refusal and tells `onEvent` of it. */
-  private told({ channel, client, participant }: Connection, { code, reason }: { code: number; reason: string }, event: string, fields: Record<string, unknown>): void {
-    this.options.log('warn', event, { channel, ...client, closeCode: code, reason, ...fields })
-    this.options.onEvent?.({ type: 'refusal', code, reason, participant, channel: typeof fields.to === 'string' ? fields.to : channel })
+  private told(connection: Connection, { code, reason }: { code: number; reason: string }, event: string, fields: Record<string, unknown>): void {
+    this.options.log('warn', event, { channel: connection.channel, ...clientOf(connection), closeCode: code, reason, ...fields })
+    this.options.onEvent?.({ type: 'refusal', code, reason, participant: connection.participant, channel: typeof fields.to === 'string' ? fields.to : connection.channel })
   }
 
   private deliver(connection: Connection, frame: string | Buffer, check = true): void {
@@ -288,9 +288,9 @@ export class ChatRelay {
     if (connection.participant !== null && connection.channel !== null) this.options.presence?.count(connection.channel, connection.participant, -1)
     this.quota.leave(connection.participant, connection.channel)
     const { broker } = this.options
-    void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection.client))
-    void broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection.client))
-    this.options.log('debug', 'socket.close', { channel: connection.channel, ...connection.client, code })
+    void broker.publish(CONTROL_CHANNEL, channelEvent('unsubscribed', connection.channel, connection))
+    void broker.publish(CONTROL_CHANNEL, disconnectedEvent(code, reason, connection))
+    this.options.log('debug', 'socket.close', { channel: connection.channel, ...clientOf(connection), code })
   }
 
   private pingAll(): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Broker } from '../broker/broker.js'
 import type { Log } from '../log.js'
 import { GraceQueue } from './grace-queue.js'
+import { NONE_OPENED, channelCount, openedOn, type OpenedOn, withChannel } from './opened-on.js'
 
 /** How presence is kept: how long a participant may be away before it counts as gone, and how processes agree. */
 export interface PresenceLimits {
@@ -59,9 +60,8 @@ export class Presence {
   private readonly ownPrefix = `{"process":${JSON.stringify(this.id)},` // how its own snapshots begin
   private readonly local = new Map<string, Counts>()
   private readonly others = new Map<string, { seenAt: number; channels: Map<string, Counts>; quality: Snapshot['quality'] }>()
-  // This process's view of each participant's connection: its last RTT, and the channels it opened sockets
-  // on (few: the socket quota caps them, and an array of exactly them costs far less than a Set), how often.
-  private readonly quality = new Map<string, { rttMs: number | undefined; opened: number; channels: readonly string[] }>()
+  // Each participant's connection as this process saw it: last RTT, sockets opened, and on which channels (few: see OpenedOn).
+  private readonly quality = new Map<string, { rttMs: number | undefined; opened: number; channels: OpenedOn }>()
   // What listeners were told is present, per channel, and on how many channels each participant is.
   private readonly told = new Map<string, Set<string>>()
   private readonly presentOn = new Map<string, number>()
@@ -107,10 +107,10 @@ export class Presence {
   count(channel: string, participant: string, delta: 1 | -1): boolean {
     let reconnect = false
     if (delta > 0) {
-      const quality = this.quality.get(participant) ?? { rttMs: undefined, opened: 0, channels: [] }
+      const quality = this.quality.get(participant) ?? { rttMs: undefined, opened: 0, channels: NONE_OPENED }
       quality.opened += 1
-      reconnect = quality.channels.includes(channel)
-      if (!reconnect) quality.channels = [...quality.channels, channel]
+      reconnect = openedOn(quality.channels, channel)
+      if (!reconnect) quality.channels = withChannel(quality.channels, channel)
       this.quality.set(participant, quality)
     }
     const counts = this.local.get(channel) ?? new Map<string, number>()
@@ -135,7 +135,7 @@ export class Presence {
   /** `participant`'s connection quality, over every process; undefined for one never seen. */
   qualityOf(participant: string): ConnectionQuality | undefined {
     const local = this.quality.get(participant)
-    let found = local ? { rttMs: local.rttMs, reconnects: local.opened - local.channels.length } : undefined
+    let found = local ? { rttMs: local.rttMs, reconnects: local.opened - channelCount(local.channels) } : undefined
     for (const { quality } of this.others.values()) {
       const [rttMs, reconnects] = quality?.[participant] ?? []
       if (reconnects === undefined) continue
@@ -239,7 +239,7 @@ export class Presence {
     const quality = Object.fromEntries(
       [...here].flatMap((participant): Array<[string, [number | null, number]]> => {
         const q = this.quality.get(participant)
-        return q ? [[participant, [q.rttMs ?? null, q.opened - q.channels.length]]] : []
+        return q ? [[participant, [q.rttMs ?? null, q.opened - channelCount(q.channels)]]] : []
       }),
     )
     const snapshot = JSON.stringify({ process: this.id, channels, quality } satisfies Snapshot)
