@@ -178,11 +178,12 @@ what the connections hold, and is steady.
 |---|---|---|---|---|---|---|---|
 ${memoryRows(results.memory)}
 
-The Switchboard server holds more per socket than raw \`ws\`:
-- its connection record: the bound participant, a rate-limit bucket, and a promise chain that keeps
-  frames in order while access checks wait on the shared state;
-- four event listeners instead of two;
-- a broker subscription entry, and presence counts per participant.
+The Switchboard server holds more per socket than raw \`ws\` (heap snapshots of 1,000 against 3,000
+idle sockets): its connection record (about 140 B, with the socket's worker and participant ids as
+its own fields), the connection guard's record of the socket and its address (Node caches the parsed
+address once it is read, which the per-address limits need), presence's and the socket quota's
+entries for the participant, and the Map and Set entries that find them. A channel's sockets share
+one copy of its name, one broker subscription and one listener set.
 
 ## 4. Reconnect storm (1,000 clients, server restart)
 
