@@ -131,10 +131,12 @@ dispatch-profile.ts ${dispatchProfile.variant}\` prints it again; its header say
 |---|---|---|---|
 ${profileRows(dispatchProfile.sdk, dispatchProfile.recipe)}
 
-What is left is no one call but a dozen steps of 10–20 ns each that the recipe does not take: the
-socket wrapper, the transport's state and heartbeat, the channel, the inbox's checks and metadata, the
-filter, the try/catch around every handler; with resume, the id read, its duplicate check and the
-slices for the id and the frame, and frames 20 bytes longer to read. The ratios swing by ±0.1 from run
+What is left plain is no one call but steps of 10–20 ns each that the recipe does not take: the
+socket wrapper, the transport's state, the inbox's checks and metadata, the filter, the try/catch
+around every handler. With resume the id reader (\`_numbered\`) is the largest single step: it is the
+first to read each frame, so it also waits for the frame's bytes to come from memory, which the recipe
+waits for inside \`JSON.parse\`; then the slices for the id and the frame, the heartbeat's note, and
+frames 20 bytes longer to parse. The ratios swing by ±0.1 from run
 to run on this shared machine.
 
 ## 2. Latency under a realistic load
