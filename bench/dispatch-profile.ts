@@ -6,7 +6,8 @@
 // figures are larger than in the benchmark), run node with inlining off, through tsx's loader:
 //   node --no-turbo-inlining --import tsx --conditions=@switchboard/source dispatch-profile.ts resume
 import { Session } from 'node:inspector/promises'
-import { MESSAGES_PER_ROUND, setupDispatch } from './dispatch.js'
+import { MESSAGES_PER_ROUND, VARIANTS, setupDispatch } from './dispatch.js'
+import type { Variant } from './dispatch.js'
 import { fmt } from './harness.js'
 
 interface ProfileNode {
@@ -20,7 +21,6 @@ interface Profile {
   endTime: number
 }
 
-type Variant = 'plain' | 'zod' | 'resume'
 /** Self time by function, in ns per message, largest first. */
 export type ProfileRows = Array<[name: string, ns: number]>
 export interface DispatchProfile {
@@ -68,8 +68,8 @@ export const profileTotal = (rows: ProfileRows): number => rows.reduce((sum, [, 
 export const topRows = (rows: ProfileRows, count = 12): ProfileRows => rows.filter(([, ns]) => ns >= 1).slice(0, count)
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const variant = process.argv[2] ?? 'resume'
-  if (variant !== 'plain' && variant !== 'zod' && variant !== 'resume') throw new Error(`variant: plain, zod or resume, not ${variant}`)
+  const variant = VARIANTS.find((name) => name === (process.argv[2] ?? 'resume'))
+  if (!variant) throw new Error(`variant: ${VARIANTS.join(', ')}, not ${process.argv[2]}`)
   const result = await profileDispatch(variant)
   for (const [label, rows] of [['SDK', result.sdk], ['recipe', result.recipe]] as const) {
     console.log(`${label} (${variant}): ${fmt(profileTotal(rows), 0)} ns per message`)

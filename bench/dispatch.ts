@@ -27,7 +27,8 @@ interface Dispatcher {
   on(type: 'chat' | 'move', handler: () => void, filter?: { room: string }): unknown
 }
 
-type Variant = 'plain' | 'zod' | 'resume'
+export const VARIANTS = ['plain', 'zod', 'resume'] as const
+export type Variant = (typeof VARIANTS)[number]
 
 async function sdkChannel(variant: Variant): Promise<{ channel: Dispatcher; socket: FakeWebSocket; close(): void }> {
   const client = createClient({
@@ -117,7 +118,7 @@ export const MESSAGES_PER_ROUND = N
 
 export async function benchDispatch(): Promise<DispatchResult> {
   const result = {} as DispatchResult
-  for (const variant of ['plain', 'zod', 'resume'] as const) {
+  for (const variant of VARIANTS) {
     const setup = await setupDispatch(variant)
     const sdkTimes: number[] = []
     const recipeTimes: number[] = []

@@ -51,6 +51,8 @@ describe('presence', () => {
     await expect.poll(() => events.filter((event) => event.startsWith('leave'))).toEqual(['leave 7@room'])
     expect(presence.of('room')).toHaveLength(49)
     expect(presence.qualityOf('7')).toMatchObject({ reconnects: 0 })
+    // 3's socket back on the one channel it had opened one on is a reconnect; 7's second channel is not.
+    expect(presence.qualityOf('3')).toMatchObject({ reconnects: 1 })
     expect(Object.keys(presence.qualities()).sort()).toEqual(Array.from({ length: 50 }, (_, n) => String(n + 1)).sort())
     // Gone from its last channel, its connection record goes too.
     presence.count('lobby', '7', -1)
