@@ -53,7 +53,15 @@ function time(run: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9
 }
 
-export type DispatchResult = Record<Variant, { sdk: number; recipe: number; ratio: number; extraNs: number }>
+export interface DispatchFigures {
+  sdk: number
+  recipe: number
+  ratio: number
+  extraNs: number
+  /** Resume only: the recipe that also reads each frame's id, msg/s (see readingIds). */
+  idRecipe?: number
+}
+export type DispatchResult = Record<Variant, DispatchFigures>
 
 /** One variant's two receivers and their rounds of frames, ready to be timed or profiled. */
 export interface DispatchSetup {
@@ -62,33 +70,27 @@ export interface DispatchSetup {
   sdk(round: number): void
   /** Hands round `round`'s frames to the recipe's socket. */
   recipe(round: number): void
+  /** Resume only: round `round`'s numbered frames to the recipe that reads ids (see readingIds). */
+  idRecipe?(round: number): void
   /** Closes the client; throws unless both dispatched the same messages. */
   finish(): void
 }
 
 export async function setupDispatch(variant: Variant): Promise<DispatchSetup> {
-  const withSchemas = variant === 'zod'
   let sdkCount = 0
-  let recipeCount = 0
   const { channel, socket, close } = await sdkChannel(variant)
   channel.on('chat', () => sdkCount++, { room: 'room_1' })
   channel.on('move', () => sdkCount++)
-  const recipeSocket = new FakeWebSocket('ws://bench/chat')
-  recipeSocket.addEventListener('message', (event) => recipe((event as { data: string }).data))
-  const recipe = (data: string) => {
-    if (data.indexOf(`${CHANNEL}:`) !== 0) return
-    const msg = JSON.parse(data.substring(CHANNEL.length + 1))
-    switch (msg.type) {
-      case 'chat':
-        if (withSchemas && !ChatSchema.safeParse(msg).success) return
-        if (msg.room === 'room_1') recipeCount++
-        break
-      case 'move':
-        if (withSchemas && !MoveSchema.safeParse(msg).success) return
-        recipeCount++
-        break
-    }
+  // Each hand-written receiver hears its frames as a page's onmessage, through a socket like the SDK's.
+  const listen = (receive: (data: string) => void) => {
+    const fake = new FakeWebSocket('ws://bench/chat')
+    fake.addEventListener('message', (event) => receive((event as { data: string }).data))
+    return fake
   }
+  const recipe = new Recipe(variant === 'zod')
+  const recipeSocket = listen(recipe.receive)
+  const idsRecipe = new Recipe(false)
+  const idSocket = listen(readingIds(idsRecipe.receive))
   // Every round's frames are new to both, as a page's are: decoded from bytes as a socket's messages
   // are (flat strings, not concatenations), and not in the processor's cache from an earlier round.
   // (The recipe once read the same frames every round, in cache, while a resuming channel, which
@@ -99,6 +101,8 @@ export async function setupDispatch(variant: Variant): Promise<DispatchSetup> {
     variant === 'resume' ? framesWithIds.map((frame) => decode(frame.replace('1795306221240-', `${1795306221240 + round}-`))) : frames.map(decode),
   )
   const recipeRounds = Array.from({ length: ROUNDS + 1 }, () => frames.map(decode))
+  // The id recipe's own copies of the numbered frames (the SDK's rounds are read once each).
+  const idRounds = variant === 'resume' ? sdkRounds.map((round) => round.map(decode)) : []
   return {
     rounds: ROUNDS + 1,
     sdk: (round) => {
@@ -107,10 +111,66 @@ export async function setupDispatch(variant: Variant): Promise<DispatchSetup> {
     recipe: (round) => {
       for (const data of recipeRounds[round] ?? []) recipeSocket.receive(data)
     },
+    ...(variant === 'resume'
+      ? {
+          idRecipe: (round: number) => {
+            for (const data of idRounds[round] ?? []) idSocket.receive(data)
+          },
+        }
+      : {}),
     finish: () => {
       close()
-      if (sdkCount !== recipeCount) throw new Error(`SDK dispatched ${sdkCount}, the recipe ${recipeCount}`)
+      if (sdkCount !== recipe.count) throw new Error(`SDK dispatched ${sdkCount}, the recipe ${recipe.count}`)
+      if (variant === 'resume' && idsRecipe.count !== recipe.count) throw new Error(`the id recipe dispatched ${idsRecipe.count}, the recipe ${recipe.count}`)
     },
+  }
+}
+
+/** The hand-written Dallinger recipe: prefix check, JSON.parse, switch on type, a room filter; with schemas, safeParse. */
+class Recipe {
+  count = 0
+  constructor(private readonly withSchemas: boolean) {}
+
+  readonly receive = (data: string): void => {
+    if (data.indexOf(`${CHANNEL}:`) !== 0) return
+    const msg = JSON.parse(data.substring(CHANNEL.length + 1))
+    switch (msg.type) {
+      case 'chat':
+        if (this.withSchemas && !ChatSchema.safeParse(msg).success) return
+        if (msg.room === 'room_1') this.count++
+        break
+      case 'move':
+        if (this.withSchemas && !MoveSchema.safeParse(msg).success) return
+        this.count++
+        break
+    }
+  }
+}
+
+/**
+ * The least a resuming page does before the recipe, hand-written: read the id's two numbers, drop a
+ * frame that is not after the last, keep the id, cut it off. Read character by character, the fastest
+ * way measured (a page that finds the '-' and ' ' with indexOf and converts with `+` is slower). What
+ * this costs over the plain recipe is the ceiling of any resume implementation against the recipe.
+ */
+function readingIds(next: (frame: string) => void): (data: string) => void {
+  let lastMs = -1
+  let lastSeq = 0
+  let last = ''
+  return (data) => {
+    let at = 0
+    let ms = 0
+    let seq = 0
+    for (let code = data.charCodeAt(0); code >= 48 && code <= 57; code = data.charCodeAt(++at)) ms = ms * 10 + code - 48
+    const dash = at
+    if (dash === 0 || data.charCodeAt(dash) !== 45) return next(data)
+    for (let code = data.charCodeAt(++at); code >= 48 && code <= 57; code = data.charCodeAt(++at)) seq = seq * 10 + code - 48
+    if (at === dash + 1 || data.charCodeAt(at) !== 32) return next(data)
+    if (ms < lastMs || (ms === lastMs && seq <= lastSeq)) return
+    lastMs = ms
+    lastSeq = seq
+    last = data.slice(0, at)
+    next(data.slice(last.length + 1))
   }
 }
 
@@ -122,12 +182,15 @@ export async function benchDispatch(): Promise<DispatchResult> {
     const setup = await setupDispatch(variant)
     const sdkTimes: number[] = []
     const recipeTimes: number[] = []
+    const idTimes: number[] = []
     for (let round = 0; round < setup.rounds; round++) {
       const sdk = time(() => setup.sdk(round))
       const hand = time(() => setup.recipe(round))
+      const ids = setup.idRecipe ? time(() => setup.idRecipe?.(round)) : 0
       if (round === 0) continue // warm-up
       sdkTimes.push(sdk)
       recipeTimes.push(hand)
+      idTimes.push(ids)
     }
     setup.finish()
     const sdk = N / median(sdkTimes)
@@ -136,6 +199,11 @@ export async function benchDispatch(): Promise<DispatchResult> {
     const extraNs = (1 / sdk - 1 / hand) * 1e9
     result[variant] = { sdk, recipe: hand, ratio: sdk / hand, extraNs }
     console.log(`dispatch (${variant}): SDK ${fmt(sdk)} msg/s, hand-written ${fmt(hand)} msg/s, ratio ${fmt(sdk / hand, 2)}×, ${fmt(extraNs, 0)} ns more per message`)
+    if (setup.idRecipe) {
+      const idRecipe = N / median(idTimes)
+      result[variant].idRecipe = idRecipe
+      console.log(`  the recipe reading ids as well: ${fmt(idRecipe)} msg/s, ${fmt(idRecipe / hand, 2)}× the recipe (the ceiling); the SDK ${fmt(sdk / idRecipe, 2)}× it`)
+    }
   }
   return result
 }

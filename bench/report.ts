@@ -20,6 +20,13 @@ import { TOPOLOGY_LABELS } from './topologies.js'
 export const DISPATCH_GOALS = { plain: 0.9, resume: 0.85 }
 const met = (ratio: number, goal: number) => (ratio >= goal ? 'met' : '**not met**')
 
+/** The resume ceiling: the recipe that also reads ids, against the plain recipe, and the SDK against it. */
+function idRecipeRow(dispatch: DispatchResult): string {
+  const { sdk, recipe, idRecipe } = dispatch.resume
+  if (idRecipe === undefined) return ''
+  return `| ceiling: the recipe reading ids as well (${fmt(idRecipe)} msg/s) | SDK ${fmt(sdk / idRecipe, 2)}× it | | ${fmt(idRecipe / recipe, 2)}× the recipe | | ${fmt((1 / idRecipe - 1 / recipe) * 1e9, 0)} ns |`
+}
+
 export interface BenchResults {
   dispatch: DispatchResult
   dispatchProfile: DispatchProfile
@@ -108,6 +115,7 @@ earlier round), as a page's are.
 | plain | ${fmt(dispatch.plain.sdk)} | ${fmt(dispatch.plain.recipe)} | ${fmt(dispatch.plain.ratio, 2)}× | ${met(dispatch.plain.ratio, DISPATCH_GOALS.plain)} | ${fmt(dispatch.plain.extraNs, 0)} ns |
 | with zod (SDK schemas / recipe + \`safeParse\`) | ${fmt(dispatch.zod.sdk)} | ${fmt(dispatch.zod.recipe)} | ${fmt(dispatch.zod.ratio, 2)}× | ${met(dispatch.zod.ratio, DISPATCH_GOALS.plain)} | ${fmt(dispatch.zod.extraNs, 0)} ns |
 | resume extension (SDK frames carry ids, deduplicated; the recipe's are plain) | ${fmt(dispatch.resume.sdk)} | ${fmt(dispatch.resume.recipe)} | ${fmt(dispatch.resume.ratio, 2)}× | ${met(dispatch.resume.ratio, DISPATCH_GOALS.resume)} | ${fmt(dispatch.resume.extraNs, 0)} ns |
+${idRecipeRow(dispatch)}
 
 Per message the SDK allocates its metadata object and nothing else of its own:
 - the payload is parsed in the inbox, with no result object;
@@ -130,6 +138,12 @@ dispatch-profile.ts ${dispatchProfile.variant}\` prints it again; its header say
 | SDK: ${fmt(profileTotal(dispatchProfile.sdk), 0)} ns per message | ns | recipe: ${fmt(profileTotal(dispatchProfile.recipe), 0)} ns per message | ns |
 |---|---|---|---|
 ${profileRows(dispatchProfile.sdk, dispatchProfile.recipe)}
+
+The last row is the ceiling of any resume implementation against the plain recipe: the recipe
+with, in front of it, the least a resuming page does by hand (read the id's two numbers character by
+character, the fastest way measured; drop a frame not after the last; keep the id; cut it off), on
+the same numbered frames. Its "ratio" column is that page against the plain recipe; the SDK's
+"ratio" column there is the SDK against that page.
 
 What is left plain is no one call but steps of 10–20 ns each that the recipe does not take: the
 socket wrapper, the transport's state, the inbox's checks and metadata, the filter, the try/catch
