@@ -228,12 +228,12 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     // the connection while we answer it would crash the process.
     socket.on('error', upgradeError)
     if (!guard.upgrade(request, socket)) return
-    if (!hostAllowed(request.headers.host, options.allowedHosts)) {
-      socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)
-      return
-    }
-    if (isChat(request.url)) relay.handleUpgrade(request, socket, head)
-    else if (proxy) proxy.upgrade(request, socket, head)
+    if (!hostAllowed(request.headers.host, options.allowedHosts)) return void socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)
+    if (isChat(request.url)) {
+      relay.handleUpgrade(request, socket, head)
+      // ws listens for the socket's errors itself from here on (in its handshake, then its WebSocket): ours goes, or each idle socket keeps two and an array.
+      if (socket.listenerCount('error') > 1) socket.off('error', upgradeError)
+    } else if (proxy) proxy.upgrade(request, socket, head)
     else socket.destroy()
   })
   const listen = (port: number) =>

@@ -11,6 +11,12 @@ interface Held {
   sockets: number
   /** Distinct channels. */
   channels: number
+  /**
+   * One of its channels and the sockets on it, here rather than in `onChannel`: most participants have a
+   * single channel, and so no key string nor entry of their own there. Null when it has none here.
+   */
+  channel: string | null
+  onChannel: number
   /** Made when one of its sockets first sends: a participant that only reads holds no buckets. */
   budget: Budget | undefined
 }
@@ -25,7 +31,8 @@ const key = (participant: string, channel: string) => `${participant.length}:${p
  */
 export class SocketQuota {
   private readonly held = new Map<string, Held>()
-  // Sockets per participant and channel, in one Map for all: a Map per participant would cost far more than its entries.
+  // Sockets per participant and channel, for the channels beyond the one kept in its Held, in one Map for
+  // all: a Map per participant would cost far more than its entries.
   private readonly onChannel = new Map<string, number>()
 
   constructor(private readonly limits: Pick<Limits, 'connectionsPerParticipant' | 'channelsPerParticipant' | 'participantFramesPerSecond' | 'participantBytesPerSecond'>) {}
@@ -36,7 +43,7 @@ export class SocketQuota {
     if (!here || participant === null) return undefined
     const { connectionsPerParticipant, channelsPerParticipant } = this.limits
     if (here.sockets >= connectionsPerParticipant) return `more than ${connectionsPerParticipant} sockets for one participant`
-    if (channel !== null && here.channels >= channelsPerParticipant && !this.onChannel.has(key(participant, channel))) {
+    if (channel !== null && here.channels >= channelsPerParticipant && this.socketsOn(here, participant, channel) === 0) {
       return `more than ${channelsPerParticipant} channels for one participant`
     }
     return undefined
@@ -45,14 +52,17 @@ export class SocketQuota {
   /** Counts one more socket (none without a participant). */
   enter(participant: string | null, channel: string | null): void {
     if (participant === null) return
-    const here = this.held.get(participant) ?? { sockets: 0, channels: 0, budget: undefined }
+    const here = this.held.get(participant) ?? { sockets: 0, channels: 0, channel: null, onChannel: 0, budget: undefined }
     this.held.set(participant, here)
     here.sockets += 1
     if (channel === null) return
-    const on = key(participant, channel)
-    const sockets = this.onChannel.get(on) ?? 0
+    const sockets = this.socketsOn(here, participant, channel)
     if (sockets === 0) here.channels += 1
-    this.onChannel.set(on, sockets + 1)
+    // Its first channel, or the one kept in its Held already, is kept there; any other goes in the Map.
+    if (here.channel === channel || (sockets === 0 && here.channel === null)) {
+      here.channel = channel
+      here.onChannel = sockets + 1
+    } else this.onChannel.set(key(participant, channel), sockets + 1)
   }
 
   /** The publish budget of a participant with sockets here, shared by all of them; undefined for one without. */
@@ -67,12 +77,29 @@ export class SocketQuota {
     const here = participant === null ? undefined : this.held.get(participant)
     if (!here || participant === null) return
     here.sockets -= 1
-    if (channel !== null) {
-      const on = key(participant, channel)
-      const left = (this.onChannel.get(on) ?? 1) - 1
-      if (left > 0) this.onChannel.set(on, left)
-      else if (this.onChannel.delete(on)) here.channels -= 1
-    }
+    if (channel !== null && this.leaveChannel(here, participant, channel)) here.channels -= 1
     if (here.sockets <= 0) this.held.delete(participant)
+  }
+
+  /** The participant's sockets on `channel`. */
+  private socketsOn(here: Held, participant: string, channel: string): number {
+    return here.channel === channel ? here.onChannel : (this.onChannel.get(key(participant, channel)) ?? 0)
+  }
+
+  /** One socket fewer on `channel`; true when it was the participant's last there. */
+  private leaveChannel(here: Held, participant: string, channel: string): boolean {
+    if (here.channel === channel) {
+      here.onChannel -= 1
+      if (here.onChannel > 0) return false
+      here.channel = null
+      return true
+    }
+    const on = key(participant, channel)
+    const left = (this.onChannel.get(on) ?? 1) - 1
+    if (left > 0) {
+      this.onChannel.set(on, left)
+      return false
+    }
+    return this.onChannel.delete(on)
   }
 }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import type { AddressLimits } from '../access/address-limits.js'
 import { AddressRate } from '../access/address-rate.js'
 import type { RateVerdict } from '../access/address-rate.js'
-import { normalAddress, sourceAddress } from '../access/source-address.js'
+import { normalAddress, peerAddress, sourceAddress } from '../access/source-address.js'
 import type { Log } from '../log.js'
 import { GraceQueue } from '../resume/grace-queue.js'
 
@@ -18,12 +18,15 @@ export interface ConnectionGuardOptions {
   onRefused?: (status: number) => void
 }
 
-interface Tracked {
-  socket: Socket
-  address: string
-  /** No complete request head yet. */
-  pending: boolean
-  released: boolean
+/**
+ * A source address's connections: those open, and among them those without a complete request head yet.
+ * One record for all of the address's connections, and each connection points at it: that is all the
+ * guard keeps per connection, with no address string nor record of its own.
+ */
+interface Peer {
+  readonly address: string
+  open: number
+  handshaking: number
 }
 
 /** How long a refused connection may stay to read its answer before it is cut. */
@@ -36,21 +39,22 @@ const LINGER_MS = 1000
  * already admitted are never touched by someone else's refusal.
  */
 export class ConnectionGuard {
-  private readonly open = new Tally()
-  private readonly pending = new Tally()
+  private readonly peers = new Map<string, Peer>()
   /** Behind a proxy every connection has its address, so WebSockets are counted by forwarded address. */
   private readonly forwardedSockets = new Tally()
-  private readonly tracked = new WeakMap<Duplex, Tracked>()
+  // Each connection admitted and not yet released, to its address's record. Whether it still waits for
+  // its first request head is whether it is among `handshakes`.
+  private readonly tracked = new WeakMap<Duplex, Peer>()
   private readonly refused = new WeakSet<Duplex>()
   private readonly minting: AddressRate
   // Connections without a complete request head yet, behind one timer for all: each has the same deadline.
-  private readonly handshakes: GraceQueue<Tracked, Duplex>
+  private readonly handshakes: GraceQueue<Duplex, Duplex>
   private admitted = 0
   private warnedProxy = false
 
   constructor(private readonly options: ConnectionGuardOptions) {
     this.minting = new AddressRate(options.limits.participantsPerMinute)
-    this.handshakes = new GraceQueue(options.limits.handshakeTimeoutMs, (entry) => this.timedOut(entry))
+    this.handshakes = new GraceQueue(options.limits.handshakeTimeoutMs, (socket) => this.timedOut(socket))
   }
 
   /** Connections admitted and open now. */
@@ -120,65 +124,67 @@ export class ConnectionGuard {
     return verdict
   }
 
+  /** For good, as the server closes (it takes no connection after): handshakes are no longer timed, nor counted. */
   stop(): void {
     this.minting.stop()
     this.handshakes.stop()
   }
 
   private connect(socket: Socket): void {
-    const address = normalAddress(socket.remoteAddress ?? '')
+    const address = normalAddress(peerAddress(socket))
     const { socketsPerAddress, handshakesPerAddress, maxSockets } = this.options.limits
     // Behind a proxy all connections share its address; the per-address checks happen per request.
     const direct = this.options.trustProxy === 0
-    if (direct && this.open.count(address) >= socketsPerAddress) {
+    const peer = this.peers.get(address)
+    if (direct && peer && peer.open >= socketsPerAddress) {
       return this.refuse(socket, address, 429, 'socketsPerAddress', socketsPerAddress, `more than ${socketsPerAddress} connections from ${address}\n`)
     }
-    if (direct && this.pending.count(address) >= handshakesPerAddress) {
+    if (direct && peer && peer.handshaking >= handshakesPerAddress) {
       return this.refuse(socket, address, 429, 'handshakesPerAddress', handshakesPerAddress, `more than ${handshakesPerAddress} unfinished requests from ${address}\n`)
     }
     if (this.admitted >= maxSockets) return this.refuse(socket, address, 503, 'maxSockets', maxSockets, 'the server is full; try again shortly\n')
-    const entry: Tracked = { socket, address, pending: true, released: false }
-    this.tracked.set(socket, entry)
+    const counted = peer ?? { address, open: 0, handshaking: 0 }
+    if (!peer) this.peers.set(address, counted)
+    counted.open += 1
+    counted.handshaking += 1
+    this.tracked.set(socket, counted)
     this.admitted += 1
-    this.open.add(address)
-    this.pending.add(address)
-    this.handshakes.add(socket, entry)
+    this.handshakes.add(socket, socket)
     // `on`, not `once` (a socket closes once, and `once` wraps the listener in two more objects), and one listener for all.
     socket.on('close', this.closed)
   }
 
   private readonly closed = ((guard: ConnectionGuard) =>
     function (this: Socket): void {
-      const entry = guard.tracked.get(this)
-      if (entry) guard.release(entry)
+      guard.release(this)
     })(this)
 
-  private timedOut(entry: Tracked): void {
-    if (!entry.pending) return
-    const { socket, address } = entry
+  private timedOut(socket: Duplex): void {
+    const peer = this.tracked.get(socket)
+    if (!peer) return
     const { handshakeTimeoutMs } = this.options.limits
-    this.options.log('warn', 'connection.handshake_timeout', { address, limit: 'handshakeTimeoutMs', max: handshakeTimeoutMs })
-    this.release(entry)
+    this.options.log('warn', 'connection.handshake_timeout', { address: peer.address, limit: 'handshakeTimeoutMs', max: handshakeTimeoutMs })
+    // The queue has let it go already: it counts as handshaking no more.
+    peer.handshaking -= 1
+    this.release(socket)
     this.refused.add(socket)
     answer(socket, 408, `no complete request within ${handshakeTimeoutMs} ms\n`)
     socket.destroy()
   }
 
   private handshakeDone(socket: Duplex): void {
-    const entry = this.tracked.get(socket)
-    if (!entry?.pending) return
-    entry.pending = false
-    this.handshakes.delete(socket)
-    this.pending.remove(entry.address)
+    const peer = this.tracked.get(socket)
+    if (peer && this.handshakes.delete(socket)) peer.handshaking -= 1
   }
 
-  private release(entry: Tracked): void {
-    if (entry.released) return
-    entry.released = true
-    this.handshakes.delete(entry.socket)
-    if (entry.pending) this.pending.remove(entry.address)
-    entry.pending = false
-    this.open.remove(entry.address)
+  /** The connection is gone (or cut): its counts are given back, once. */
+  private release(socket: Duplex): void {
+    const peer = this.tracked.get(socket)
+    if (!peer) return
+    this.tracked.delete(socket)
+    if (this.handshakes.delete(socket)) peer.handshaking -= 1
+    peer.open -= 1
+    if (peer.open === 0) this.peers.delete(peer.address)
     this.admitted -= 1
   }
 

@@ -126,10 +126,10 @@ export class Presence {
     return reconnect
   }
 
-  /** The round trip just measured to a socket of `participant`. */
+  /** The round trip just measured to a socket of `participant`, kept in whole ms: a small integer is held in the record itself, where a difference of clock readings would be a 16-byte number object. */
   rtt(participant: string, ms: number): void {
     const quality = this.quality.get(participant)
-    if (quality) quality.rttMs = ms
+    if (quality) quality.rttMs = Math.round(ms)
   }
 
   /** `participant`'s connection quality, over every process; undefined for one never seen. */
