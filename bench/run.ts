@@ -10,7 +10,7 @@ import { benchFanout } from './fanout.js'
 import { fmt } from './harness.js'
 import { benchLatency } from './latency.js'
 import { benchMemory } from './memory.js'
-import { renderReport } from './report.js'
+import { REPORT_DATA, renderReport } from './report.js'
 import type { BenchResults } from './report.js'
 import { benchResume } from './resume.js'
 import { benchSize } from './size.js'
@@ -34,6 +34,9 @@ const results: BenchResults = {
 const minutes = (Date.now() - started) / 60_000
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GiB, Linux ${release()}, Node ${process.version}`
+const info = { date: new Date().toISOString().slice(0, 10), minutes, machine, chart: CHART }
+// The figures as data too, for other tools, and so that report.ts can write the page again without a run.
+writeFileSync(docs(REPORT_DATA), `${JSON.stringify({ info, results }, null, 1)}\n`)
 writeFileSync(docs(CHART), await scalingChart(results.fanout, results.memory))
-writeFileSync(docs('benchmarks.md'), renderReport(results, { date: new Date().toISOString().slice(0, 10), minutes, machine, chart: CHART }))
-console.log(`\nbench: done in ${fmt(minutes, 1)} minutes; figures written to docs/benchmarks.md and docs/${CHART}`)
+writeFileSync(docs('benchmarks.md'), renderReport(results, info))
+console.log(`\nbench: done in ${fmt(minutes, 1)} minutes; figures written to docs/benchmarks.md, docs/${REPORT_DATA} and docs/${CHART}`)
