@@ -1,21 +1,26 @@
 // 1. Client dispatch: the SDK's decode → parse → filter → dispatch against the hand-written Dallinger
-// recipe (prefix check, JSON.parse, switch on type, a room filter) on the same 50,000 frames, in one
-// process; then both again with a zod schema. Rounds alternate; a ratio is the median of the rounds'
-// ratios (each of two runs side by side, so a slow moment of the machine hits both). Both
-// hear the frames as a page does, as message events of a socket (the same fake, stamped as a browser
-// stamps them): the recipe is a page's `onmessage`.
+// recipe (prefix check, JSON.parse, switch on type, a room filter) on the same frames, in one process;
+// then both again with a zod schema, then with the resume extension, where a third receiver, the
+// recipe reading ids by hand, joins them. In each round every receiver runs once, in an order that
+// rotates from round to round; a ratio is the median of the rounds' ratios (of runs side by side, so a
+// slow moment of the machine hits both). All hear the frames as a page does, as message events of a
+// socket (the same fake, stamped as a browser stamps them): a recipe is a page's `onmessage`.
 import { createClient } from '@switchboard/client'
 import { FakeWebSocket } from '@switchboard/client/testing'
 import { z } from 'zod'
 import { fmt, median } from './harness.js'
 
-const N = 50_000
-const ROUNDS = 15
+/** Frames per round, and rounds timed (after one to warm up): a multiple of 2 and 3, so that each receiver is first as often. */
+export const MESSAGES_PER_ROUND = 50_000
+export const TIMED_ROUNDS = 12
+const N = MESSAGES_PER_ROUND
 const CHANNEL = 'broadcast_channel'
 const frames = Array.from({ length: N }, (_, i) => {
   const type = ['chat', 'move', 'roster'][i % 3]
   return `${CHANNEL}:${JSON.stringify({ type, text: `message ${i}`, room: i % 2 ? 'room_1' : 'room_2', sender: i % 50, x: i })}`
 })
+// What each receiver dispatches of a round: every move, and the chats in room_1.
+const DISPATCHED_PER_ROUND = frames.filter((_, i) => i % 3 === 1 || (i % 3 === 0 && i % 2 === 1)).length
 
 // The same messages as a Switchboard server sends them to a resuming socket: with increasing ids.
 const framesWithIds = frames.map((frame, i) => `1795306221240-${i + 1} ${frame}`)
@@ -63,15 +68,17 @@ export interface DispatchFigures {
   ids?: {
     /** msg/s */
     recipe: number
-    /** Its ratio to the plain recipe: the ceiling of any resume implementation against it. */
+    /** Its ratio to the plain recipe: what reading ids costs a page, a reference for the SDK's resume ratio. */
     ceiling: number
     /** The SDK's ratio to it. */
     sdkRatio: number
+    /** What reading the ids adds to each message, in ns. */
+    extraNs: number
   }
 }
 export type DispatchResult = Record<Variant, DispatchFigures>
 
-/** One variant's two receivers and their rounds of frames, ready to be timed or profiled. */
+/** One variant's receivers and their rounds of frames, ready to be timed or profiled. */
 export interface DispatchSetup {
   rounds: number
   /** Hands round `round`'s frames to the SDK's socket. */
@@ -80,7 +87,7 @@ export interface DispatchSetup {
   recipe(round: number): void
   /** Resume only: round `round`'s numbered frames to the recipe that reads ids (see readingIds). */
   idRecipe?(round: number): void
-  /** Closes the client; throws unless both dispatched the same messages. */
+  /** Closes the client; throws unless each receiver that ran dispatched what it should have. */
   finish(): void
 }
 
@@ -97,43 +104,49 @@ export async function setupDispatch(variant: Variant): Promise<DispatchSetup> {
   }
   const recipe = new Recipe(variant === 'zod')
   const recipeSocket = listen(recipe.receive)
-  const idsRecipe = new Recipe(false)
-  const idSocket = listen(readingIds(idsRecipe.receive))
-  // Every round's frames are new to both, as a page's are: decoded from bytes as a socket's messages
-  // are (flat strings, not concatenations), and not in the processor's cache from an earlier round.
-  // (The recipe once read the same frames every round, in cache, while a resuming channel, which
-  // drops ids it has seen, read new ones.) All made before any round is timed, so that no round's
-  // collector works on frames just made.
+  // Every round's frames are new to each receiver, as a page's are: decoded from bytes as a socket's
+  // messages are (flat strings, not concatenations), and not in the processor's cache from an earlier
+  // round. (The recipe once read the same frames every round, in cache, while a resuming channel,
+  // which drops ids it has seen, read new ones.) All made before any round is timed, so that no
+  // round's collector works on frames just made.
+  const rounds = TIMED_ROUNDS + 1
   const decode = (frame: string) => Buffer.from(frame).toString()
-  const sdkRounds = Array.from({ length: ROUNDS + 1 }, (_, round) =>
+  const sdkRounds = Array.from({ length: rounds }, (_, round) =>
     variant === 'resume' ? framesWithIds.map((frame) => decode(frame.replace('1795306221240-', `${1795306221240 + round}-`))) : frames.map(decode),
   )
-  const recipeRounds = Array.from({ length: ROUNDS + 1 }, () => frames.map(decode))
-  // The id recipe's own copies of the numbered frames (the SDK's rounds are read once each).
-  const idRounds = variant === 'resume' ? sdkRounds.map((round) => round.map(decode)) : []
-  let idRan = false
-  return {
-    rounds: ROUNDS + 1,
+  const recipeRounds = Array.from({ length: rounds }, () => frames.map(decode))
+  const roundsRun = { sdk: 0, recipe: 0, ids: 0 }
+  let idsRecipe: Recipe | undefined
+  const setup: DispatchSetup = {
+    rounds,
     sdk: (round) => {
+      roundsRun.sdk++
       for (const data of sdkRounds[round] ?? []) socket.receive(data)
     },
     recipe: (round) => {
+      roundsRun.recipe++
       for (const data of recipeRounds[round] ?? []) recipeSocket.receive(data)
     },
-    ...(variant === 'resume'
-      ? {
-          idRecipe: (round: number) => {
-            idRan = true
-            for (const data of idRounds[round] ?? []) idSocket.receive(data)
-          },
-        }
-      : {}),
     finish: () => {
       close()
-      if (sdkCount !== recipe.count) throw new Error(`SDK dispatched ${sdkCount}, the recipe ${recipe.count}`)
-      if (idRan && idsRecipe.count !== recipe.count) throw new Error(`the id recipe dispatched ${idsRecipe.count}, the recipe ${recipe.count}`)
+      const check = (who: string, count: number, ran: number) => {
+        if (count !== ran * DISPATCHED_PER_ROUND) throw new Error(`${who} dispatched ${count} in ${ran} rounds, not ${ran * DISPATCHED_PER_ROUND}`)
+      }
+      check('the SDK', sdkCount, roundsRun.sdk)
+      check('the recipe', recipe.count, roundsRun.recipe)
+      if (idsRecipe) check('the id recipe', idsRecipe.count, roundsRun.ids)
     },
   }
+  if (variant !== 'resume') return setup
+  // The id recipe's own copies of the numbered frames (the SDK's rounds are read once each).
+  idsRecipe = new Recipe(false)
+  const idSocket = listen(readingIds(idsRecipe.receive))
+  const idRounds = sdkRounds.map((round) => round.map(decode))
+  setup.idRecipe = (round) => {
+    roundsRun.ids++
+    for (const data of idRounds[round] ?? []) idSocket.receive(data)
+  }
+  return setup
 }
 
 /** The hand-written Dallinger recipe: prefix check, JSON.parse, switch on type, a room filter; with schemas, safeParse. */
@@ -184,24 +197,21 @@ function readingIds(next: (frame: string) => void): (data: string) => void {
   }
 }
 
-export const MESSAGES_PER_ROUND = N
 
 export async function benchDispatch(): Promise<DispatchResult> {
   const result = {} as DispatchResult
   for (const variant of VARIANTS) {
     const setup = await setupDispatch(variant)
     const times = { sdk: [] as number[], recipe: [] as number[], ids: [] as number[] }
+    const receivers = (Object.keys(times) as Array<keyof typeof times>).filter((name) => name !== 'ids' || setup.idRecipe)
+    const run = { sdk: setup.sdk, recipe: setup.recipe, ids: (round: number) => setup.idRecipe?.(round) }
     for (let round = 0; round < setup.rounds; round++) {
-      // In turn first and second, so that neither always runs on what the other left (its garbage, the cache).
-      const sdkFirst = round % 2 === 0
-      const recipeFirst = sdkFirst ? 0 : time(() => setup.recipe(round))
-      const sdk = time(() => setup.sdk(round))
-      const hand = sdkFirst ? time(() => setup.recipe(round)) : recipeFirst
-      const ids = setup.idRecipe ? time(() => setup.idRecipe?.(round)) : 0
-      if (round === 0) continue // warm-up
-      times.sdk.push(sdk)
-      times.recipe.push(hand)
-      times.ids.push(ids)
+      // The order rotates, so that no receiver always runs on what another left (its garbage, the cache).
+      for (let turn = 0; turn < receivers.length; turn++) {
+        const name = receivers[(round + turn) % receivers.length] as keyof typeof times
+        const seconds = time(() => run[name](round))
+        if (round > 0) times[name].push(seconds) // round 0 warms up
+      }
     }
     setup.finish()
     const sdk = N / median(times.sdk)
@@ -212,9 +222,14 @@ export async function benchDispatch(): Promise<DispatchResult> {
     result[variant] = { sdk, recipe: hand, ratio, extraNs }
     console.log(`dispatch (${variant}): SDK ${fmt(sdk)} msg/s, hand-written ${fmt(hand)} msg/s, ratio ${fmt(ratio, 2)}×, ${fmt(extraNs, 0)} ns more per message`)
     if (setup.idRecipe) {
-      const ids = { recipe: N / median(times.ids), ceiling: pairedRatio(times.recipe, times.ids), sdkRatio: pairedRatio(times.ids, times.sdk) }
+      const ids = {
+        recipe: N / median(times.ids),
+        ceiling: pairedRatio(times.recipe, times.ids),
+        sdkRatio: pairedRatio(times.ids, times.sdk),
+        extraNs: (median(times.ids.map((t, i) => t - (times.recipe[i] ?? 0))) / N) * 1e9,
+      }
       result[variant].ids = ids
-      console.log(`  the recipe reading ids as well: ${fmt(ids.recipe)} msg/s, ${fmt(ids.ceiling, 2)}× the recipe (the ceiling); the SDK ${fmt(ids.sdkRatio, 2)}× it`)
+      console.log(`  the recipe reading ids as well: ${fmt(ids.recipe)} msg/s, ${fmt(ids.ceiling, 2)}× the recipe, ${fmt(ids.extraNs, 0)} ns more per message; the SDK ${fmt(ids.sdkRatio, 2)}× it`)
     }
   }
   return result

@@ -18,10 +18,14 @@ test('a black-holed path is noticed by the heartbeat and recovered: nothing lost
   await away.sendBroadcast('before')
   await here.expectState(broadcastTexts, ['before'])
 
-  // The path goes silent: no frame, no close, in either direction.
+  // The path goes silent: no frame, no close, in either direction. The others' messages are published
+  // first (here hears its own only once the server has them), so that what away sends into the silence
+  // comes after them however slow this machine is; before, away could notice the silence and be back
+  // before here's sends were out, when they took longer than its heartbeat timeout.
   proxy.blackHole()
-  await away.sendBroadcast('into the silence')
   for (const n of [1, 2, 3]) await here.sendBroadcast(`missed ${n}`)
+  await here.expectState(broadcastTexts, ['before', 'missed 1', 'missed 2', 'missed 3'])
+  await away.sendBroadcast('into the silence')
 
   // The away tab notices (no frame for heartbeatTimeoutMs), reconnects through a fresh connection and
   // resumes: what it missed is replayed, and what it sent into the silence is sent again and published

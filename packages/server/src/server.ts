@@ -231,7 +231,7 @@ export async function startServer(options: ServerOptions = {}): Promise<Server> 
     if (!hostAllowed(request.headers.host, options.allowedHosts)) return void socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${misdirected(request.headers.host)}`)
     if (isChat(request.url)) {
       relay.handleUpgrade(request, socket, head)
-      // ws listens for the socket's errors itself from here on (in its handshake, then its WebSocket): ours goes, or each idle socket keeps two and an array.
+      // ws listens for the socket's errors itself from here on (in its handshake, then its WebSocket), and quietly: ours, which logged them at debug, goes, or each idle socket keeps two and an array.
       if (socket.listenerCount('error') > 1) socket.off('error', upgradeError)
     } else if (proxy) proxy.upgrade(request, socket, head)
     else socket.destroy()

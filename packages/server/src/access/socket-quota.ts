@@ -12,11 +12,11 @@ interface Held {
   /** Distinct channels. */
   channels: number
   /**
-   * One of its channels and the sockets on it, here rather than in `onChannel`: most participants have a
+   * One of its channels and the sockets on it, here rather than in the quota's map: most participants have a
    * single channel, and so no key string nor entry of their own there. Null when it has none here.
    */
-  channel: string | null
-  onChannel: number
+  firstChannel: string | null
+  firstChannelSockets: number
   /** Made when one of its sockets first sends: a participant that only reads holds no buckets. */
   budget: Budget | undefined
 }
@@ -52,16 +52,16 @@ export class SocketQuota {
   /** Counts one more socket (none without a participant). */
   enter(participant: string | null, channel: string | null): void {
     if (participant === null) return
-    const here = this.held.get(participant) ?? { sockets: 0, channels: 0, channel: null, onChannel: 0, budget: undefined }
+    const here = this.held.get(participant) ?? { sockets: 0, channels: 0, firstChannel: null, firstChannelSockets: 0, budget: undefined }
     this.held.set(participant, here)
     here.sockets += 1
     if (channel === null) return
     const sockets = this.socketsOn(here, participant, channel)
     if (sockets === 0) here.channels += 1
     // Its first channel, or the one kept in its Held already, is kept there; any other goes in the Map.
-    if (here.channel === channel || (sockets === 0 && here.channel === null)) {
-      here.channel = channel
-      here.onChannel = sockets + 1
+    if (here.firstChannel === channel || (sockets === 0 && here.firstChannel === null)) {
+      here.firstChannel = channel
+      here.firstChannelSockets = sockets + 1
     } else this.onChannel.set(key(participant, channel), sockets + 1)
   }
 
@@ -83,15 +83,15 @@ export class SocketQuota {
 
   /** The participant's sockets on `channel`. */
   private socketsOn(here: Held, participant: string, channel: string): number {
-    return here.channel === channel ? here.onChannel : (this.onChannel.get(key(participant, channel)) ?? 0)
+    return here.firstChannel === channel ? here.firstChannelSockets : (this.onChannel.get(key(participant, channel)) ?? 0)
   }
 
   /** One socket fewer on `channel`; true when it was the participant's last there. */
   private leaveChannel(here: Held, participant: string, channel: string): boolean {
-    if (here.channel === channel) {
-      here.onChannel -= 1
-      if (here.onChannel > 0) return false
-      here.channel = null
+    if (here.firstChannel === channel) {
+      here.firstChannelSockets -= 1
+      if (here.firstChannelSockets > 0) return false
+      here.firstChannel = null
       return true
     }
     const on = key(participant, channel)

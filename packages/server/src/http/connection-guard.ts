@@ -136,10 +136,10 @@ export class ConnectionGuard {
     // Behind a proxy all connections share its address; the per-address checks happen per request.
     const direct = this.options.trustProxy === 0
     const peer = this.peers.get(address)
-    if (direct && peer && peer.open >= socketsPerAddress) {
+    if (direct && (peer?.open ?? 0) >= socketsPerAddress) {
       return this.refuse(socket, address, 429, 'socketsPerAddress', socketsPerAddress, `more than ${socketsPerAddress} connections from ${address}\n`)
     }
-    if (direct && peer && peer.handshaking >= handshakesPerAddress) {
+    if (direct && (peer?.handshaking ?? 0) >= handshakesPerAddress) {
       return this.refuse(socket, address, 429, 'handshakesPerAddress', handshakesPerAddress, `more than ${handshakesPerAddress} unfinished requests from ${address}\n`)
     }
     if (this.admitted >= maxSockets) return this.refuse(socket, address, 503, 'maxSockets', maxSockets, 'the server is full; try again shortly\n')

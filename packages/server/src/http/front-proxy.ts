@@ -50,8 +50,9 @@ export class FrontProxy {
 
   /** A WebSocket upgrade of another path than /chat: the two connections are joined, byte for byte, after the request. */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Read now, while the client is surely there: its address is asked of the socket, which no longer knows it once closed.
+    const headers = Object.entries(forwarded(request, new Set())).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${v}`))
     const upstream = connect(this.port, this.host, () => {
-      const headers = Object.entries(forwarded(request, new Set())).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${v}`))
       upstream.write(`${request.method} ${request.url} HTTP/${request.httpVersion}\r\n${headers.join('\r\n')}\r\n\r\n`)
       if (head.length > 0) upstream.write(head)
       socket.pipe(upstream).pipe(socket)
