@@ -48,6 +48,11 @@ describe('sockets per source address', () => {
     await roundTrip(await bystander({ localAddress: '127.0.0.4' }))
   })
 
+  it('with a limit of 0, refuses even an address that has no connection yet', async () => {
+    await start({ limits: { socketsPerAddress: 0 } })
+    expect(await httpRequest(base, '/status', 'GET', ATTACKER)).toMatchObject({ status: 429 })
+  })
+
   it('behind a trusted proxy, counts WebSockets by the forwarded address, and a forged left-hand entry changes nothing', async () => {
     await start({ limits: { socketsPerAddress: 3 }, trustProxy: 1 })
     const attacker = await participantFrom(base, forwarded('10.0.0.1'))
